@@ -1,0 +1,364 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using ExpertRouter.LlamaCpp.Native;
+
+namespace ExpertRouter.LlamaCpp.Generation;
+
+/// <summary>
+/// The one thread that owns a model's generation context. Each step puts the next token of every
+/// active sequence into a single <c>llama_batch</c> (continuous batching: sequences join between
+/// steps after their prompt is processed, and leave when done or cancelled). Requests wait in a
+/// bounded queue for a free sequence slot.
+/// </summary>
+internal sealed partial class DecodeLoop : IDisposable
+{
+    private readonly SafeLlamaContextHandle _context;
+    private readonly TokenPieceCache _pieces;
+    private readonly Channel<SequenceWork> _queue;
+    private readonly SequenceWork?[] _slots;
+    private readonly LlamaBatchBuffer _batch;
+    private readonly SamplerScratch _scratch;
+    private readonly Thread _thread;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly string _name;
+    private int _queued;
+    private int _active;
+    private long _steps;
+    private long _sharedSteps;
+    private long _generated;
+    private long _promptTokens;
+    private int _maxInStep;
+    private long _started;
+    private long _completed;
+
+    public DecodeLoop(string name, SafeLlamaContextHandle context, TokenPieceCache pieces, int maxQueue)
+    {
+        _name = name;
+        _context = context;
+        _pieces = pieces;
+        SequenceContext = (int)context.SequenceContextSize;
+        _slots = new SequenceWork?[(int)context.MaxSequences];
+        _batch = new LlamaBatchBuffer((int)context.BatchSize);
+        _scratch = new SamplerScratch(context.VocabularySize);
+        _queue = Channel.CreateBounded<SequenceWork>(new BoundedChannelOptions(Math.Max(1, maxQueue))
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _thread = new Thread(Run) { IsBackground = true, Name = "llama-decode " + name };
+        _thread.Start();
+    }
+
+    /// <summary>Tokens one sequence may hold (prompt + generated).</summary>
+    public int SequenceContext { get; }
+
+    public int MaxSequences => _slots.Length;
+
+    public DecodeLoopStats Stats => new(
+        Interlocked.Read(ref _steps), Interlocked.Read(ref _sharedSteps), Interlocked.Read(ref _generated),
+        Interlocked.Read(ref _promptTokens), Volatile.Read(ref _maxInStep), Interlocked.Read(ref _started),
+        Interlocked.Read(ref _completed), Volatile.Read(ref _active), Volatile.Read(ref _queued));
+
+    /// <summary>True while any sequence is generating or waiting.</summary>
+    public bool IsBusy => Volatile.Read(ref _active) > 0 || Volatile.Read(ref _queued) > 0;
+
+    /// <summary>Queues a validated request. Throws <see cref="EngineBusyException"/> when the queue is full.</summary>
+    public ChannelReader<GenerationUpdate> Enqueue(GenerationRequest request, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        var work = new SequenceWork(request, _pieces, cancellationToken);
+        Interlocked.Increment(ref _queued);
+        if (!_queue.Writer.TryWrite(work))
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new EngineBusyException($"Model '{_name}' has too many queued requests; retry later.");
+        }
+
+        return work.Output.Reader;
+    }
+
+    public void Dispose()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _queue.Writer.TryComplete();
+        _thread.Join();
+        _batch.Dispose();
+        _stopping.Dispose();
+    }
+
+    private void Run()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (!Admit())
+                {
+                    break;
+                }
+
+                Step();
+            }
+#pragma warning disable CA1031 // the loop must survive anything one step throws; the affected sequences get the error
+            catch (Exception e)
+            {
+                FailActive(new GenerationFailedException($"Decoding failed in model '{_name}': {e.Message}", e));
+            }
+#pragma warning restore CA1031
+        }
+
+        var gone = new GenerationFailedException($"Model '{_name}' was unloaded.");
+        FailActive(gone);
+        while (_queue.Reader.TryRead(out var w))
+        {
+            Interlocked.Decrement(ref _queued);
+            w.Output.Writer.TryComplete(gone);
+        }
+    }
+
+    /// <summary>Moves queued requests into free slots (prefilling their prompts). Blocks while idle. False when stopping.</summary>
+    private bool Admit()
+    {
+        if (Volatile.Read(ref _active) == 0)
+        {
+            try
+            {
+                if (!_queue.Reader.WaitToReadAsync(_stopping.Token).AsTask().GetAwaiter().GetResult())
+                {
+                    return false;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            if (_slots[slot] is not null)
+            {
+                continue;
+            }
+
+            if (!_queue.Reader.TryRead(out var work))
+            {
+                break;
+            }
+
+            Interlocked.Decrement(ref _queued);
+            if (work.CancellationToken.IsCancellationRequested)
+            {
+                work.Output.Writer.TryComplete(new OperationCanceledException(work.CancellationToken));
+                continue;
+            }
+
+            work.Seq = new LlamaSeqId(slot);
+            _slots[slot] = work;
+            Interlocked.Increment(ref _active);
+            Interlocked.Increment(ref _started);
+            Prefill(work);
+        }
+
+        return true;
+    }
+
+    private void Prefill(SequenceWork work)
+    {
+        work.Started = Stopwatch.GetTimestamp();
+        var prompt = work.Request.Prompt;
+        _context.RemoveSequence(work.Seq);
+        var last = -1;
+        for (var start = 0; start < prompt.Count; start += _batch.Capacity)
+        {
+            _batch.Clear();
+            var end = Math.Min(prompt.Count, start + _batch.Capacity);
+            for (var i = start; i < end; i++)
+            {
+                last = _batch.Add(prompt[i], i, work.Seq, i == prompt.Count - 1);
+            }
+
+            var status = _context.Decode(_batch);
+            if (status != LlamaDecodeStatus.Ok)
+            {
+                Finish(work, error: new GenerationFailedException($"llama_decode failed on the prompt ({status})."));
+                return;
+            }
+        }
+
+        Interlocked.Add(ref _promptTokens, prompt.Count);
+        work.Position = prompt.Count;
+        Emit(work, last);
+    }
+
+    private void Step()
+    {
+        _batch.Clear();
+        var inStep = 0;
+        foreach (var work in _slots)
+        {
+            if (work is null)
+            {
+                continue;
+            }
+
+            if (work.CancellationToken.IsCancellationRequested)
+            {
+                Finish(work, FinishReason.Cancelled);
+                continue;
+            }
+
+            work.BatchIndex = _batch.Add(work.Pending, work.Position, work.Seq, outputLogits: true);
+            inStep++;
+        }
+
+        if (inStep == 0)
+        {
+            return;
+        }
+
+        var status = _context.Decode(_batch);
+        Interlocked.Increment(ref _steps);
+        if (inStep > 1)
+        {
+            Interlocked.Increment(ref _sharedSteps);
+        }
+
+        if (inStep > Volatile.Read(ref _maxInStep))
+        {
+            Volatile.Write(ref _maxInStep, inStep);
+        }
+
+        if (status != LlamaDecodeStatus.Ok)
+        {
+            FailActive(new GenerationFailedException($"llama_decode failed ({status}) in model '{_name}'."));
+            return;
+        }
+
+        foreach (var work in _slots)
+        {
+            if (work is null)
+            {
+                continue;
+            }
+
+            work.Position++;
+            Emit(work, work.BatchIndex);
+        }
+    }
+
+    /// <summary>Samples the next token from the logits at <paramref name="batchIndex"/>, streams it and decides whether the sequence goes on.</summary>
+    private void Emit(SequenceWork work, int batchIndex)
+    {
+        var logits = _context.GetLogits(batchIndex);
+        var (lse, certainty) = LogitStatistics.Compute(logits, _scratch.Exp);
+        var token = new LlamaToken(work.Sampler.Sample(logits, _scratch));
+        if (work.FirstToken == 0)
+        {
+            work.FirstToken = Stopwatch.GetTimestamp();
+        }
+
+        var request = work.Request;
+        if (request.StopAtEndOfGeneration && _pieces.Vocabulary.IsEndOfGeneration(token))
+        {
+            Finish(work, FinishReason.Stop);
+            return;
+        }
+
+        work.Generated++;
+        work.CertaintySum += certainty;
+        Interlocked.Increment(ref _generated);
+        var (delta, stopped) = work.Stops.Append(work.Decoder.Append(token));
+        work.Text.Append(delta);
+        var top = request.TopLogProbs > 0 ? TopLogProbs(logits, lse, request.TopLogProbs) : null;
+        var generated = new GeneratedToken(token, _pieces.GetText(token), logits[token.Value] - lse, certainty, top);
+        work.Output.Writer.TryWrite(new GenerationUpdate(delta, generated, null));
+
+        if (stopped)
+        {
+            Finish(work, FinishReason.Stop, flushText: false);
+        }
+        else if (request.MaxTokens is { } max && work.Generated >= max)
+        {
+            Finish(work, FinishReason.Length);
+        }
+        else if (work.Position >= SequenceContext)
+        {
+            Finish(work, FinishReason.Length);
+        }
+        else
+        {
+            work.Pending = token;
+        }
+    }
+
+    private List<TokenLogProb> TopLogProbs(ReadOnlySpan<float> logits, float lse, int count)
+    {
+        Span<int> best = stackalloc int[Math.Min(count, 20)];
+        var n = TopSelection.Select(logits, best.Length, best);
+        var list = new List<TokenLogProb>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var t = new LlamaToken(best[i]);
+            list.Add(new TokenLogProb(t, _pieces.GetText(t), logits[best[i]] - lse));
+        }
+
+        return list;
+    }
+
+    private void Finish(SequenceWork work, FinishReason reason = FinishReason.Stop, Exception? error = null, bool flushText = true)
+    {
+        _slots[work.Seq.Value] = null;
+        _context.RemoveSequence(work.Seq);
+        Interlocked.Decrement(ref _active);
+        Interlocked.Increment(ref _completed);
+        if (error is not null)
+        {
+            work.Output.Writer.TryComplete(error);
+            return;
+        }
+
+        if (reason == FinishReason.Cancelled)
+        {
+            work.Output.Writer.TryComplete(new OperationCanceledException("The generation was cancelled.", work.CancellationToken));
+            return;
+        }
+
+        if (flushText)
+        {
+            var (tail, _) = work.Stops.Append(work.Decoder.Flush());
+            tail += work.Stops.Flush();
+            if (tail.Length > 0)
+            {
+                work.Text.Append(tail);
+                work.Output.Writer.TryWrite(new GenerationUpdate(tail, null, null));
+            }
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        var result = new GenerationResult(
+            work.Text.ToString(), reason, work.Request.Prompt.Count, work.Generated,
+            work.Generated == 0 ? 0 : work.CertaintySum / work.Generated,
+            Stopwatch.GetElapsedTime(work.Enqueued, work.Started),
+            Stopwatch.GetElapsedTime(work.Started, work.FirstToken == 0 ? now : work.FirstToken),
+            work.FirstToken == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(work.FirstToken, now));
+        work.Output.Writer.TryWrite(new GenerationUpdate(string.Empty, null, result));
+        work.Output.Writer.TryComplete();
+    }
+
+    private void FailActive(Exception error)
+    {
+        foreach (var work in _slots)
+        {
+            if (work is not null)
+            {
+                Finish(work, error: error);
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+using ExpertRouter.LlamaCpp.Generation;
+using ExpertRouter.LlamaCpp.Native;
+
+namespace ExpertRouter.LlamaCpp.Tests.Engine;
+
+[Collection(LlamaGroup.Name)]
+public sealed class DecodeLoopTests(LlamaFixture fixture)
+{
+    private static readonly string[] Prompts =
+    [
+        "What is the derivative of x squared?",
+        "Name a famous law of thermodynamics.",
+        "The patient presents with fever and cough.",
+        "Write a haiku about rivers.",
+        "Explain contract law in one line.",
+        "2 + 2 =",
+        "Which enzyme digests starch?",
+        "A train leaves at noon travelling east",
+    ];
+
+    private GenerationRequest Request(string prompt, int maxTokens = 24, SamplingOptions? sampling = null) => new()
+    {
+        Prompt = fixture.Model.Tokenize(prompt),
+        MaxTokens = maxTokens,
+        Sampling = sampling ?? SamplingOptions.Greedy,
+        StopAtEndOfGeneration = false,
+    };
+
+    private static async Task<(List<LlamaToken> Tokens, GenerationResult Result, string Streamed)> Collect(IAsyncEnumerable<GenerationUpdate> updates)
+    {
+        var tokens = new List<LlamaToken>();
+        var text = "";
+        GenerationResult? result = null;
+        await foreach (var u in updates)
+        {
+            if (u.Token is not null)
+            {
+                tokens.Add(u.Token.Token);
+            }
+
+            text += u.TextDelta;
+            result = u.Result ?? result;
+        }
+
+        return (tokens, result!, text);
+    }
+
+    [Fact]
+    public async Task Greedy_AloneEqualsBatchedWithSevenOthers_Q8()
+    {
+        var model = fixture.Model;
+        var alone = new List<List<LlamaToken>>();
+        foreach (var p in Prompts)
+        {
+            alone.Add((await Collect(model.GenerateStreamingAsync(Request(p)))).Tokens);
+        }
+
+        var before = model.Stats;
+        var together = await Task.WhenAll(Prompts.Select(p => Collect(model.GenerateStreamingAsync(Request(p)))));
+        var after = model.Stats;
+
+        for (var i = 0; i < Prompts.Length; i++)
+        {
+            Assert.Equal(24, together[i].Tokens.Count);
+            Assert.Equal(alone[i], together[i].Tokens);
+        }
+
+        Assert.True(after.SharedSteps > before.SharedSteps, "the eight sequences were never decoded in a shared batch");
+        Assert.True(after.MaxSequencesInStep >= 4, $"at most {after.MaxSequencesInStep} sequences shared a step");
+    }
+
+    [Fact]
+    public async Task Streaming_And_NonStreaming_GiveTheSameText()
+    {
+        var request = Request(Prompts[0], 40);
+        var streamed = await Collect(fixture.Model.GenerateStreamingAsync(request));
+        var whole = await fixture.Model.GenerateAsync(request);
+        Assert.Equal(whole.Text, streamed.Streamed);
+        Assert.Equal(whole.Text, streamed.Result.Text);
+        Assert.Equal(40, whole.CompletionTokens);
+        Assert.Equal(FinishReason.Length, whole.FinishReason);
+        Assert.Equal(fixture.Model.Detokenize(streamed.Tokens), whole.Text);
+    }
+
+    [Fact]
+    public async Task CancellingOneSequence_LeavesOthersRunningAndCorrect()
+    {
+        var model = fixture.Model;
+        var expected = new List<List<LlamaToken>>();
+        for (var i = 0; i < 3; i++)
+        {
+            expected.Add((await Collect(model.GenerateStreamingAsync(Request(Prompts[i], 48)))).Tokens);
+        }
+
+        using var cts = new CancellationTokenSource();
+        var victim = Task.Run(async () =>
+        {
+            var n = 0;
+            await foreach (var u in model.GenerateStreamingAsync(Request(Prompts[3], 400), cts.Token))
+            {
+                if (u.Token is not null && ++n == 5)
+                {
+                    await cts.CancelAsync();
+                }
+            }
+        });
+        var others = Enumerable.Range(0, 3).Select(i => Collect(model.GenerateStreamingAsync(Request(Prompts[i], 48)))).ToArray();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => victim);
+        var results = await Task.WhenAll(others);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(expected[i], results[i].Tokens);
+        }
+    }
+
+    [Fact]
+    public async Task SequencesJoiningMidFlight_GetCorrectOutput()
+    {
+        var model = fixture.Model;
+        var expected = new List<List<LlamaToken>>();
+        for (var i = 0; i < 4; i++)
+        {
+            expected.Add((await Collect(model.GenerateStreamingAsync(Request(Prompts[i], 64)))).Tokens);
+        }
+
+        var first = Enumerable.Range(0, 2).Select(i => Collect(model.GenerateStreamingAsync(Request(Prompts[i], 64)))).ToArray();
+        // Wait until the first two are well into generation, then add two more.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var startGenerated = model.Stats.GeneratedTokens;
+        while (model.Stats.GeneratedTokens - startGenerated < 20 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1);
+        }
+
+        var late = Enumerable.Range(2, 2).Select(i => Collect(model.GenerateStreamingAsync(Request(Prompts[i], 64)))).ToArray();
+        var all = await Task.WhenAll(first.Concat(late));
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(expected[i], all[i].Tokens);
+        }
+    }
+
+    [Fact]
+    public async Task SeededSampling_IsRepeatable_AndSeedsDiffer()
+    {
+        var sampling = new SamplingOptions { Temperature = 1.2f, TopP = 0.95f, Seed = 1234 };
+        var a = await fixture.Model.GenerateAsync(Request(Prompts[4], 32, sampling));
+        var b = await fixture.Model.GenerateAsync(Request(Prompts[4], 32, sampling));
+        var c = await fixture.Model.GenerateAsync(Request(Prompts[4], 32, sampling with { Seed = 99 }));
+        Assert.Equal(a.Text, b.Text);
+        Assert.NotEqual(a.Text, c.Text);
+    }
+
+    [Fact]
+    public async Task StopString_EndsGeneration_BeforeTheString()
+    {
+        var free = await fixture.Model.GenerateAsync(Request(Prompts[5], 60));
+        var text = free.Text;
+        // Pick a stop string from the middle of the free-running output.
+        var at = -1;
+        string stop = "";
+        for (var start = 5; start + 3 <= text.Length; start++)
+        {
+            stop = text.Substring(start, 3);
+            if (text.IndexOf(stop, StringComparison.Ordinal) == start && !stop.Contains('\uFFFD'))
+            {
+                at = start;
+                break;
+            }
+        }
+
+        Assert.True(at > 0, "output too short to pick a stop string: " + text);
+        var request = Request(Prompts[5], 60) with { StopStrings = [stop] };
+        var stopped = await Collect(fixture.Model.GenerateStreamingAsync(request));
+        Assert.Equal(text[..at], stopped.Result.Text);
+        Assert.Equal(text[..at], stopped.Streamed);
+        Assert.Equal(FinishReason.Stop, stopped.Result.FinishReason);
+    }
+
+    [Fact]
+    public async Task LogProbsAndSelfCertainty_AreReported()
+    {
+        var request = Request(Prompts[6], 8) with { TopLogProbs = 5 };
+        var tokens = new List<GeneratedToken>();
+        await foreach (var u in fixture.Model.GenerateStreamingAsync(request))
+        {
+            if (u.Token is not null)
+            {
+                tokens.Add(u.Token);
+            }
+        }
+
+        Assert.Equal(8, tokens.Count);
+        foreach (var t in tokens)
+        {
+            Assert.True(t.LogProb <= 0);
+            Assert.True(t.SelfCertainty >= 0);
+            Assert.Equal(5, t.TopLogProbs!.Count);
+            // Greedy: the chosen token is the most likely one.
+            Assert.Equal(t.TopLogProbs[0].Token, t.Token);
+            Assert.Equal(t.TopLogProbs[0].LogProb, t.LogProb, 5);
+            Assert.True(t.TopLogProbs[0].LogProb >= t.TopLogProbs[4].LogProb);
+        }
+    }
+
+    [Fact]
+    public void PromptLongerThanContext_IsRejectedBeforeNativeCode()
+    {
+        var words = string.Join(' ', Enumerable.Repeat("derivative", 600));
+        var e = Assert.Throws<PromptTooLongException>(() => fixture.Model.StartGeneration(Request(words)));
+        Assert.Equal(512, e.ContextTokens);
+        Assert.Contains("512", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InvalidRequests_AreRejectedWithClearErrors()
+    {
+        var model = fixture.Model;
+        Assert.Throws<ArgumentException>(() => model.StartGeneration(new GenerationRequest { Prompt = [] }));
+        Assert.Throws<ArgumentException>(() => model.StartGeneration(new GenerationRequest { Prompt = [new LlamaToken(-1)] }));
+        Assert.Throws<ArgumentException>(() => model.StartGeneration(new GenerationRequest { Prompt = [new LlamaToken(model.Vocabulary.Count)] }));
+        Assert.Throws<ArgumentException>(() => model.StartGeneration(Request("hi") with { MaxTokens = 0 }));
+        Assert.Throws<ArgumentException>(() => model.StartGeneration(Request("hi", sampling: new SamplingOptions { Temperature = 5 })));
+        Assert.Throws<ArgumentException>(() => model.StartGeneration(Request("hi") with { StopStrings = [""] }));
+    }
+
+    [Fact]
+    public async Task FullQueue_IsRefused_WhileOthersKeepRunning()
+    {
+        using var small = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 256, MaxSequences = 1, MaxQueuedRequests = 1 });
+        using var cts = new CancellationTokenSource();
+        var running = small.StartGeneration(Request("first", 200), cts.Token);
+        await running.WaitToReadAsync(); // admitted into the only slot
+        var queued = small.StartGeneration(Request("second", 4));
+        Assert.Throws<EngineBusyException>(() => small.StartGeneration(Request("third", 4)));
+        await cts.CancelAsync();
+        var r = await Collect(queued.ReadAllAsync());
+        Assert.Equal(4, r.Tokens.Count);
+    }
+}
