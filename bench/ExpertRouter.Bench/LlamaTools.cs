@@ -24,9 +24,15 @@ internal static class LlamaTools
         return File.Exists(exe) ? exe : throw new InvalidOperationException($"The build finished but {exe} does not exist.");
     }
 
-    public static async Task<string> RunAsync(string file, IEnumerable<string> args, bool echo = true)
+    public static async Task<string> RunAsync(string file, IEnumerable<string> args, bool echo = true, string? libraryDirectory = null)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (libraryDirectory is not null)
+        {
+            psi.Environment["LD_LIBRARY_PATH"] = libraryDirectory;
+            psi.WorkingDirectory = libraryDirectory;
+        }
+
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

@@ -6,6 +6,7 @@ var rest = args.Skip(1).ToArray();
 return which switch
 {
     "engine" => await EngineBenchmark.RunAsync(rest),
+    "engine-worker" => await EngineBenchmark.WorkerAsync(rest),
     _ => Usage(),
 };
 

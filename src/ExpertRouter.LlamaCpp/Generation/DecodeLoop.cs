@@ -30,6 +30,8 @@ internal sealed partial class DecodeLoop : IDisposable
     private int _maxInStep;
     private long _started;
     private long _completed;
+    private long _decodeTicks;
+    private long _emitTicks;
 
     public DecodeLoop(string name, SafeLlamaContextHandle context, TokenPieceCache pieces, int maxQueue)
     {
@@ -57,7 +59,9 @@ internal sealed partial class DecodeLoop : IDisposable
     public DecodeLoopStats Stats => new(
         Interlocked.Read(ref _steps), Interlocked.Read(ref _sharedSteps), Interlocked.Read(ref _generated),
         Interlocked.Read(ref _promptTokens), Volatile.Read(ref _maxInStep), Interlocked.Read(ref _started),
-        Interlocked.Read(ref _completed), Volatile.Read(ref _active), Volatile.Read(ref _queued));
+        Interlocked.Read(ref _completed), Volatile.Read(ref _active), Volatile.Read(ref _queued),
+        TimeSpan.FromSeconds((double)Interlocked.Read(ref _decodeTicks) / Stopwatch.Frequency),
+        TimeSpan.FromSeconds((double)Interlocked.Read(ref _emitTicks) / Stopwatch.Frequency));
 
     /// <summary>True while any sequence is generating or waiting.</summary>
     public bool IsBusy => Volatile.Read(ref _active) > 0 || Volatile.Read(ref _queued) > 0;
@@ -222,7 +226,10 @@ internal sealed partial class DecodeLoop : IDisposable
             return;
         }
 
+        var t0 = Stopwatch.GetTimestamp();
         var status = _context.Decode(_batch);
+        var t1 = Stopwatch.GetTimestamp();
+        Interlocked.Add(ref _decodeTicks, t1 - t0);
         Interlocked.Increment(ref _steps);
         if (inStep > 1)
         {
@@ -250,6 +257,8 @@ internal sealed partial class DecodeLoop : IDisposable
             work.Position++;
             Emit(work, work.BatchIndex);
         }
+
+        Interlocked.Add(ref _emitTicks, Stopwatch.GetTimestamp() - t1);
     }
 
     /// <summary>Samples the next token from the logits at <paramref name="batchIndex"/>, streams it and decides whether the sequence goes on.</summary>

@@ -3,6 +3,8 @@ namespace ExpertRouter.LlamaCpp.Generation;
 /// <summary>
 /// Counters of one model's decode loop (monotonic since load). <see cref="SharedSteps"/> counts
 /// decode steps that advanced more than one sequence: proof that concurrent requests were batched.
+/// <see cref="DecodeTime"/> is time inside llama_decode for generation steps; <see cref="SamplingTime"/>
+/// the engine's own per-step work after it (sampling, statistics, streaming).
 /// </summary>
 public sealed record DecodeLoopStats(
     long Steps,
@@ -13,4 +15,6 @@ public sealed record DecodeLoopStats(
     long SequencesStarted,
     long SequencesCompleted,
     int ActiveSequences,
-    int QueuedRequests);
+    int QueuedRequests,
+    TimeSpan DecodeTime,
+    TimeSpan SamplingTime);
