@@ -37,7 +37,7 @@ public sealed class LlamaModel : IDisposable
         LoadTime = loadTime;
         ContextCreateTime = contextTime;
         _loop = new DecodeLoop(System.IO.Path.GetFileName(path), context, _pieces, options.MaxQueuedRequests);
-        var embeddingContext = options.EmbeddingContextSize ?? Math.Min(_loop.SequenceContext, 2048);
+        var embeddingContext = options.EffectiveEmbeddingContextSize(_loop.SequenceContext);
         _embeddings = new EmbeddingWorker(model, Vocabulary, embeddingContext, ThreadCount(options));
     }
 
@@ -86,8 +86,7 @@ public sealed class LlamaModel : IDisposable
 
         path = System.IO.Path.GetFullPath(path);
         var info = GgufModelInfo.Read(path);
-        var trainContext = info.ContextLength > 0 ? (int)Math.Min(info.ContextLength, int.MaxValue) : 4096;
-        var sequenceContext = options.ContextSize ?? Math.Min(trainContext, 4096);
+        var sequenceContext = options.EffectiveContextSize(info.ContextLength);
         var maxSeq = (int)Math.Min((ulong)options.MaxSequences, LlamaNative.llama_max_parallel_sequences());
         var totalContext = (long)sequenceContext * maxSeq;
         if (totalContext > int.MaxValue / 2)

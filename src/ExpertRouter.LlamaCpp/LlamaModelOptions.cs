@@ -27,6 +27,21 @@ public sealed record LlamaModelOptions
     /// <summary>Memory-map the weights (fast load, shared page cache).</summary>
     public bool UseMmap { get; init; } = true;
 
+    /// <summary>The per-sequence context used for a model whose training context is <paramref name="trainContext"/> (0 = unknown).</summary>
+    public int EffectiveContextSize(long trainContext) =>
+        ContextSize ?? (int)Math.Min(trainContext > 0 ? trainContext : 4096, 4096);
+
+    /// <summary>Tokens per embedding input for a given per-sequence context.</summary>
+    public int EffectiveEmbeddingContextSize(int sequenceContext) => EmbeddingContextSize ?? Math.Min(sequenceContext, 2048);
+
+    /// <summary>Estimated bytes to load a model with these options: weights, KV cache of every sequence, compute buffers, embedding context.</summary>
+    public long EstimateMemory(Gguf.GgufModelInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        var ctx = EffectiveContextSize(info.ContextLength);
+        return info.EstimateMemory(ctx, MaxSequences) + info.EstimateKvCacheBytes(EffectiveEmbeddingContextSize(ctx), 1);
+    }
+
     public void Validate()
     {
         static void Check(bool ok, string message)

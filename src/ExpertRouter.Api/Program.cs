@@ -1,0 +1,4 @@
+using ExpertRouter.Api;
+
+var app = ExpertRouterApp.Create(args);
+await app.RunAsync();

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Sockets;
+using ExpertRouter.Testing;
+using Npgsql;
+
+namespace ExpertRouter.Storage.Tests;
+
+/// <summary>The contract on a real PostgreSQL server (skipped, with the reason, only where none can be started).</summary>
+[Collection(PostgresFixture.Collection)]
+public sealed class PostgresExpertStoreTests(PostgresFixture fixture) : ExpertStoreContractTests
+{
+    protected override string? SkipReason => fixture.Server is null ? fixture.SkipReason ?? "PostgreSQL is not available." : null;
+
+    protected override async Task<StorageOptions> CreateIsolatedOptionsAsync() => new()
+    {
+        Provider = StorageProvider.Postgres,
+        ConnectionString = await fixture.Server!.CreateDatabaseAsync(),
+    };
+
+    [SkippableFact]
+    public async Task Connections_are_npgsql_and_describe_names_the_database()
+    {
+        SkipIfUnavailable();
+        await using var connection = await Database.OpenConnectionAsync();
+
+        Assert.IsType<NpgsqlConnection>(connection);
+        Assert.Equal(StorageProvider.Postgres, Database.Provider);
+        var database = new NpgsqlConnectionStringBuilder(Options.ConnectionString).Database;
+        Assert.Contains($"/{database} as postgres", Database.Describe(), StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Columns_use_native_types()
+    {
+        SkipIfUnavailable();
+        await using var connection = await Database.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'experts'";
+        var types = new Dictionary<string, string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                types[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+
+        Assert.Equal("jsonb", types["sampling"]);
+        Assert.Equal("jsonb", types["tags"]);
+        Assert.Equal("boolean", types["pinned"]);
+        Assert.Equal("timestamp with time zone", types["created_at"]);
+        Assert.Equal("integer", types["context_size"]);
+    }
+
+    [SkippableFact]
+    public async Task Ping_is_false_when_nothing_listens()
+    {
+        SkipIfUnavailable();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var database = new Database(new StorageOptions
+        {
+            Provider = StorageProvider.Postgres,
+            ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=none;Timeout=3",
+        });
+
+        Assert.False(await database.PingAsync());
+    }
+}
