@@ -227,7 +227,7 @@ public sealed class SqlExpertStore : IExpertStore
             {
                 Id = id,
                 DisplayName = NullableString(reader, 1),
-                Kind = Enum.Parse<ExpertKind>(reader.GetString(2), ignoreCase: true),
+                Kind = ParseName<ExpertKind>(reader.GetString(2)),
                 Path = NullableString(reader, 3),
                 BaseUrl = NullableString(reader, 4),
                 Model = NullableString(reader, 5),
@@ -239,7 +239,7 @@ public sealed class SqlExpertStore : IExpertStore
                 Description = NullableString(reader, 11),
                 Tags = JsonSerializer.Deserialize(reader.GetString(12), StorageJsonContext.Default.StringArray) ?? [],
                 Pinned = reader.GetBoolean(13),
-                Source = Enum.Parse<ExpertSource>(reader.GetString(14), ignoreCase: true),
+                Source = ParseName<ExpertSource>(reader.GetString(14)),
                 CreatedAt = ReadTimestamp(reader, 15),
                 UpdatedAt = ReadTimestamp(reader, 16),
             };
@@ -250,6 +250,13 @@ public sealed class SqlExpertStore : IExpertStore
                 string.Create(CultureInfo.InvariantCulture, $"Expert '{id}' in {_database.Describe()} has an unreadable row: {ex.Message}"), ex);
         }
     }
+
+    /// <summary>An enum stored by name; numbers and unknown names are refused rather than read as undefined values.</summary>
+    private static TEnum ParseName<TEnum>(string text)
+        where TEnum : struct, Enum =>
+        Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsAsciiDigit(text.TrimStart('-')[0])
+            ? value
+            : throw new FormatException($"'{text}' is not a {typeof(TEnum).Name}.");
 
     private DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) => _postgres
         ? reader.GetFieldValue<DateTimeOffset>(ordinal)

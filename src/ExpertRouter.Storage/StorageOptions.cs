@@ -65,6 +65,12 @@ public sealed class StorageOptions
             {
                 errors.Add($"{SectionName}:ConnectionString for SQLite must name a file ('Data Source=...').");
             }
+            else if (string.Equals(builder.DataSource, ":memory:", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add(
+                    $"{SectionName}:ConnectionString 'Data Source=:memory:' gives every pooled connection its own empty database; " +
+                    "use a file, or 'Data Source=<name>;Mode=Memory;Cache=Shared' for a shared in-memory database.");
+            }
         }
         catch (ArgumentException ex)
         {

@@ -54,6 +54,8 @@ internal sealed class MiniServiceProvider(IServiceCollection services) : IServic
             type = type.MakeGenericType(serviceType.GetGenericArguments());
         }
 
-        return ActivatorUtilities.CreateInstance(this, type);
+        // Like the real container: the public constructor with the most parameters.
+        var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
+        return constructor.Invoke([.. constructor.GetParameters().Select(p => GetService(p.ParameterType))]);
     });
 }

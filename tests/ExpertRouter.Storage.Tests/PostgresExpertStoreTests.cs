@@ -11,11 +11,26 @@ public sealed class PostgresExpertStoreTests(PostgresFixture fixture) : ExpertSt
 {
     protected override string? SkipReason => fixture.Server is null ? fixture.SkipReason ?? "PostgreSQL is not available." : null;
 
+    /// <summary>A fresh schema per test (cheap); <see cref="A_separate_database_works_the_same"/> covers whole databases.</summary>
     protected override async Task<StorageOptions> CreateIsolatedOptionsAsync() => new()
     {
         Provider = StorageProvider.Postgres,
-        ConnectionString = await fixture.Server!.CreateDatabaseAsync(),
+        ConnectionString = await fixture.Server!.CreateSchemaAsync(),
     };
+
+    [SkippableFact]
+    public async Task A_separate_database_works_the_same()
+    {
+        SkipIfUnavailable();
+        var connectionString = await fixture.Server!.CreateDatabaseAsync();
+        await using var database = new Database(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = connectionString });
+
+        Assert.Equal(1, Assert.Single(await new DatabaseMigrator(database).MigrateAsync()));
+        var store = new SqlExpertStore(database, Clock);
+        Assert.True(await store.TryAddAsync(FullExpert("elsewhere")));
+        AssertSameContent(FullExpert("elsewhere"), await store.GetAsync("elsewhere"));
+        Assert.Null(await Store.GetAsync("elsewhere"));
+    }
 
     [SkippableFact]
     public async Task Connections_are_npgsql_and_describe_names_the_database()
@@ -25,8 +40,8 @@ public sealed class PostgresExpertStoreTests(PostgresFixture fixture) : ExpertSt
 
         Assert.IsType<NpgsqlConnection>(connection);
         Assert.Equal(StorageProvider.Postgres, Database.Provider);
-        var database = new NpgsqlConnectionStringBuilder(Options.ConnectionString).Database;
-        Assert.Contains($"/{database} as postgres", Database.Describe(), StringComparison.Ordinal);
+        var port = new NpgsqlConnectionStringBuilder(Options.ConnectionString).Port;
+        Assert.Equal($"PostgreSQL 127.0.0.1:{port}/{PostgresTestServer.DefaultDatabase} as postgres", Database.Describe());
     }
 
     [SkippableFact]
@@ -35,7 +50,7 @@ public sealed class PostgresExpertStoreTests(PostgresFixture fixture) : ExpertSt
         SkipIfUnavailable();
         await using var connection = await Database.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'experts'";
+        command.CommandText = "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'experts' AND table_schema = current_schema()";
         var types = new Dictionary<string, string>();
         await using (var reader = await command.ExecuteReaderAsync())
         {

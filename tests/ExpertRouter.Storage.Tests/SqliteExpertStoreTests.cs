@@ -82,6 +82,22 @@ public sealed class SqliteExpertStoreTests : ExpertStoreContractTests, IDisposab
         Assert.NotNull(await Store.GetAsync("patient"));
     }
 
+    [Fact]
+    public async Task An_unreadable_row_is_reported_with_its_id()
+    {
+        await using (var connection = await Database.OpenConnectionAsync())
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "INSERT INTO experts (id, kind, source, created_at, updated_at) VALUES ('odd', '7', 'Api', '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z')";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Store.GetAsync("odd"));
+
+        Assert.Contains("'odd'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ExpertKind", error.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<string?> PragmaAsync(System.Data.Common.DbConnection connection, string name)
     {
         await using var command = connection.CreateCommand();

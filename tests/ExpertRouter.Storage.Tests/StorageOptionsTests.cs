@@ -49,6 +49,8 @@ public sealed class StorageOptionsTests
         Assert.Contains("DataDirectory", Assert.Single(new StorageOptions { DataDirectory = " " }.Validate()), StringComparison.Ordinal);
         Assert.Contains("must name a file", Assert.Single(new StorageOptions { ConnectionString = "Cache=Shared" }.Validate()), StringComparison.Ordinal);
         Assert.Empty(new StorageOptions { DataDirectory = " ", ConnectionString = "Data Source=/tmp/x.db" }.Validate());
+        Assert.Contains("own empty database", Assert.Single(new StorageOptions { ConnectionString = "Data Source=:memory:" }.Validate()), StringComparison.Ordinal);
+        Assert.Empty(new StorageOptions { ConnectionString = "Data Source=shared;Mode=Memory;Cache=Shared" }.Validate());
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed partial class PostgresTestServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A superuser connection string for <see cref="DefaultDatabase"/>.</summary>
+    /// <summary>A superuser connection string for <see cref="DefaultDatabase"/> (shared: isolate with <see cref="CreateSchemaAsync"/> or <see cref="CreateDatabaseAsync"/>).</summary>
     public string ConnectionString { get; private set; }
 
     /// <summary>A superuser connection string for the <c>postgres</c> maintenance database.</summary>
@@ -132,6 +132,35 @@ public sealed partial class PostgresTestServer : IAsyncDisposable
         }
 
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>
+    /// Creates an empty schema in <see cref="DefaultDatabase"/> and returns a connection string whose
+    /// search path is that schema: isolation that costs a millisecond instead of a CREATE DATABASE
+    /// (a few hundred ms on a busy machine). Unqualified names resolve there, so code under test does
+    /// not notice. Advisory locks stay database-wide.
+    /// </summary>
+    public async Task<string> CreateSchemaAsync(string? name = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        name ??= "s_" + Guid.NewGuid().ToString("N");
+        if (!DatabaseName().IsMatch(name))
+        {
+            throw new ArgumentException($"'{name}' is not a plain schema name (lower-case letters, digits, underscores; at most 63).", nameof(name));
+        }
+
+        var connection = new NpgsqlConnection(ConnectionString);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var command = new NpgsqlCommand($"CREATE SCHEMA \"{name}\"", connection);
+            await using (command.ConfigureAwait(false))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = name }.ConnectionString;
     }
 
     public async ValueTask DisposeAsync()

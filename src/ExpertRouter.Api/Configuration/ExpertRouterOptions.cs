@@ -25,6 +25,9 @@ public sealed class ExpertRouterOptions
     /// <summary>Default sequences decoded together per local model.</summary>
     public int DefaultMaxSequences { get; set; } = 8;
 
+    /// <summary>Requests that may wait for a sequence slot of one local model before new ones get 429.</summary>
+    public int MaxQueuedRequests { get; set; } = 256;
+
     /// <summary>Default tokens per sequence for local models (null = min(training context, 4096)).</summary>
     public int? DefaultContextSize { get; set; }
 
@@ -59,6 +62,11 @@ public sealed class ExpertRouterOptions
         if (DefaultMaxSequences is < 1 or > 256)
         {
             yield return $"ExpertRouter:DefaultMaxSequences must be 1..256 (got {DefaultMaxSequences}).";
+        }
+
+        if (MaxQueuedRequests is < 1 or > 1_000_000)
+        {
+            yield return $"ExpertRouter:MaxQueuedRequests must be 1..1000000 (got {MaxQueuedRequests}).";
         }
 
         if (DefaultContextSize is < 16)

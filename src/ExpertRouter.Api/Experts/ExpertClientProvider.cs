@@ -56,6 +56,7 @@ public sealed class ExpertClientProvider(
         {
             ContextSize = expert.ContextSize ?? o.DefaultContextSize,
             MaxSequences = expert.MaxSequences ?? o.DefaultMaxSequences,
+            MaxQueuedRequests = o.MaxQueuedRequests,
             GpuLayers = expert.GpuLayers ?? (LlamaRuntime.IsInitialized && LlamaRuntime.Info.HasGpu ? -1 : 0),
         }, expert.Pinned);
     }

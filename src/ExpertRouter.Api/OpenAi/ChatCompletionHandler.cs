@@ -61,8 +61,37 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, IOption
 
     private static async Task<ChatCompletionResponse> CompleteAsync(IChatClient chat, ParsedChatRequest request, CancellationToken ct)
     {
-        var responses = await Task.WhenAll(Enumerable.Range(0, request.Choices)
-            .Select(i => chat.GetResponseAsync(request.Messages, request.OptionsFor(i), ct))).ConfigureAwait(false);
+        // If one choice fails (queue full, prompt too long) the others are cancelled, not left running.
+        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var tasks = Enumerable.Range(0, request.Choices).Select(async i =>
+        {
+            try
+            {
+                return await chat.GetResponseAsync(request.Messages, request.OptionsFor(i), siblings.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                await siblings.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // Report the failure that caused the cancellation, not the cancellation itself.
+        }
+
+        var failed = tasks.FirstOrDefault(t => t.IsFaulted);
+        if (failed is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed.Exception!.InnerException!);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var responses = tasks.Select(t => t.Result).ToArray();
         var choices = responses.Select((r, i) => new ChatChoiceDto
         {
             Index = i,

@@ -42,9 +42,6 @@ public static class OpenAiEndpoints
             .Produces<OpenAiErrorDto>(StatusCodes.Status400BadRequest)
             .Produces<OpenAiErrorDto>(StatusCodes.Status404NotFound);
 
-        v1.Map("/{**rest}", (string? rest) => Results.Json(
-            ErrorMapper.Envelope(new OpenAiException(404, $"Unknown endpoint /v1/{rest}.", null, "unknown_url")), OpenAiJson.Options, statusCode: 404))
-            .ExcludeFromDescription();
         return app;
     }
 }
