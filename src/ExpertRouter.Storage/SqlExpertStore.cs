@@ -253,10 +253,18 @@ public sealed class SqlExpertStore : IExpertStore
 
     /// <summary>An enum stored by name; numbers and unknown names are refused rather than read as undefined values.</summary>
     private static TEnum ParseName<TEnum>(string text)
-        where TEnum : struct, Enum =>
-        Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsAsciiDigit(text.TrimStart('-')[0])
-            ? value
-            : throw new FormatException($"'{text}' is not a {typeof(TEnum).Name}.");
+        where TEnum : struct, Enum
+    {
+        foreach (var name in Enum.GetNames<TEnum>())
+        {
+            if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
+            {
+                return Enum.Parse<TEnum>(name);
+            }
+        }
+
+        throw new FormatException($"'{text}' is not a {typeof(TEnum).Name}.");
+    }
 
     private DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) => _postgres
         ? reader.GetFieldValue<DateTimeOffset>(ordinal)

@@ -90,6 +90,11 @@ public static class ChatRequestParser
             options.AdditionalProperties[ChatRequestMapper.RepetitionPenaltyKey] = rp;
         }
 
+        if (body.IgnoreEos == true)
+        {
+            options.AdditionalProperties[ChatRequestMapper.IgnoreEosKey] = true;
+        }
+
         var logProbs = body.LogProbs == true;
         if (logProbs)
         {

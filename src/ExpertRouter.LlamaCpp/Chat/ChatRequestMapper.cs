@@ -8,7 +8,7 @@ namespace ExpertRouter.LlamaCpp.Chat;
 /// <summary>
 /// Maps <see cref="ChatOptions"/> onto engine settings. Extra keys in
 /// <see cref="ChatOptions.AdditionalProperties"/>: <c>min_p</c>, <c>repetition_penalty</c>,
-/// <c>logprobs</c> (bool), <c>top_logprobs</c> (int).
+/// <c>logprobs</c> (bool), <c>top_logprobs</c> (int), <c>ignore_eos</c> (bool: generate to max tokens).
 /// </summary>
 public static class ChatRequestMapper
 {
@@ -16,6 +16,7 @@ public static class ChatRequestMapper
     public const string RepetitionPenaltyKey = "repetition_penalty";
     public const string LogProbsKey = "logprobs";
     public const string TopLogProbsKey = "top_logprobs";
+    public const string IgnoreEosKey = "ignore_eos";
 
     public static SamplingOptions ToSampling(ChatOptions? options, SamplingOptions defaults)
     {
@@ -38,8 +39,12 @@ public static class ChatRequestMapper
         };
     }
 
-    public static bool WantsLogProbs(ChatOptions? options) =>
-        options?.AdditionalProperties?.TryGetValue(LogProbsKey, out var v) == true && v switch
+    public static bool WantsLogProbs(ChatOptions? options) => GetBool(options, LogProbsKey);
+
+    public static bool IgnoresEos(ChatOptions? options) => GetBool(options, IgnoreEosKey);
+
+    private static bool GetBool(ChatOptions? options, string key) =>
+        options?.AdditionalProperties?.TryGetValue(key, out var v) == true && v switch
         {
             bool b => b,
             JsonElement { ValueKind: JsonValueKind.True } => true,

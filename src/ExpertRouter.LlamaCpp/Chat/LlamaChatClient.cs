@@ -133,6 +133,7 @@ public sealed class LlamaChatClient(LlamaModel model, string? modelId = null, Sa
             MaxTokens = options?.MaxOutputTokens,
             StopStrings = options?.StopSequences?.ToArray() ?? [],
             TopLogProbs = ChatRequestMapper.TopLogProbs(options),
+            StopAtEndOfGeneration = !ChatRequestMapper.IgnoresEos(options),
         };
     }
 

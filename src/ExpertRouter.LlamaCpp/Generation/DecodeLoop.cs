@@ -21,6 +21,7 @@ internal sealed partial class DecodeLoop : IDisposable
     private readonly Thread _thread;
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _name;
+    private readonly int _maxQueue;
     private int _queued;
     private int _active;
     private long _steps;
@@ -42,11 +43,8 @@ internal sealed partial class DecodeLoop : IDisposable
         _slots = new SequenceWork?[(int)context.MaxSequences];
         _batch = new LlamaBatchBuffer((int)context.BatchSize);
         _scratch = new SamplerScratch(context.VocabularySize);
-        _queue = Channel.CreateBounded<SequenceWork>(new BoundedChannelOptions(Math.Max(1, maxQueue))
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _maxQueue = Math.Max(1, maxQueue);
+        _queue = Channel.CreateUnbounded<SequenceWork>(new UnboundedChannelOptions { SingleReader = true });
         _thread = new Thread(Run) { IsBackground = true, Name = "llama-decode " + name };
         _thread.Start();
     }
@@ -70,12 +68,27 @@ internal sealed partial class DecodeLoop : IDisposable
     public ChannelReader<GenerationUpdate> Enqueue(GenerationRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        var work = new SequenceWork(request, _pieces, cancellationToken);
-        Interlocked.Increment(ref _queued);
-        if (!_queue.Writer.TryWrite(work))
+        if (Interlocked.Increment(ref _queued) > _maxQueue)
         {
             Interlocked.Decrement(ref _queued);
-            throw new EngineBusyException($"Model '{_name}' has too many queued requests; retry later.");
+            throw new EngineBusyException($"Model '{_name}' has {_maxQueue} requests waiting already; retry later.");
+        }
+
+        var work = new SequenceWork(request, _pieces, cancellationToken);
+        // A request cancelled while it waits leaves the queue at once (its place is free for others).
+        work.QueueRegistration = cancellationToken.Register(() =>
+        {
+            if (work.TryLeaveQueue(cancelled: true))
+            {
+                Interlocked.Decrement(ref _queued);
+                work.Output.Writer.TryComplete(new OperationCanceledException(cancellationToken));
+            }
+        });
+        if (!_queue.Writer.TryWrite(work))
+        {
+            work.QueueRegistration.Dispose();
+            Interlocked.Decrement(ref _queued);
+            throw new ObjectDisposedException(nameof(DecodeLoop));
         }
 
         return work.Output.Reader;
@@ -120,8 +133,12 @@ internal sealed partial class DecodeLoop : IDisposable
         FailActive(gone);
         while (_queue.Reader.TryRead(out var w))
         {
-            Interlocked.Decrement(ref _queued);
-            w.Output.Writer.TryComplete(gone);
+            if (w.TryLeaveQueue(cancelled: false))
+            {
+                Interlocked.Decrement(ref _queued);
+                w.QueueRegistration.Dispose();
+                w.Output.Writer.TryComplete(gone);
+            }
         }
     }
 
@@ -155,12 +172,14 @@ internal sealed partial class DecodeLoop : IDisposable
                 break;
             }
 
-            Interlocked.Decrement(ref _queued);
-            if (work.CancellationToken.IsCancellationRequested)
+            if (!work.TryLeaveQueue(cancelled: false))
             {
-                work.Output.Writer.TryComplete(new OperationCanceledException(work.CancellationToken));
+                slot--; // cancelled while waiting: already answered; the slot is still free
                 continue;
             }
+
+            Interlocked.Decrement(ref _queued);
+            work.QueueRegistration.Dispose();
 
             work.Seq = new LlamaSeqId(slot);
             _slots[slot] = work;

@@ -19,6 +19,13 @@ internal sealed class SequenceWork
         Enqueued = Stopwatch.GetTimestamp();
     }
 
+    private int _queueState; // 0 waiting, 1 admitted (or failed at shutdown), 2 cancelled while waiting
+
+    /// <summary>Moves the work out of the queue exactly once: false when something else already did.</summary>
+    public bool TryLeaveQueue(bool cancelled) => Interlocked.CompareExchange(ref _queueState, cancelled ? 2 : 1, 0) == 0;
+
+    public CancellationTokenRegistration QueueRegistration { get; set; }
+
     public GenerationRequest Request { get; }
 
     public CancellationToken CancellationToken { get; }

@@ -238,4 +238,21 @@ public sealed class DecodeLoopTests(LlamaFixture fixture)
         var r = await Collect(queued.ReadAllAsync());
         Assert.Equal(4, r.Tokens.Count);
     }
+
+    [Fact]
+    public async Task RequestCancelledWhileQueued_FreesItsPlaceAtOnce()
+    {
+        using var small = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 256, MaxSequences = 1, MaxQueuedRequests = 1 });
+        using var running = new CancellationTokenSource();
+        var first = small.StartGeneration(Request("first", 200), running.Token);
+        await first.WaitToReadAsync();
+        using var waiting = new CancellationTokenSource();
+        var queued = small.StartGeneration(Request("second", 4), waiting.Token);
+        Assert.Throws<EngineBusyException>(() => small.StartGeneration(Request("third", 4)));
+        await waiting.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await queued.ReadAllAsync().ToListAsync());
+        var next = small.StartGeneration(Request("fourth", 4)); // the cancelled one no longer holds the place
+        await running.CancelAsync();
+        Assert.Equal(4, (await Collect(next.ReadAllAsync())).Tokens.Count);
+    }
 }

@@ -5,7 +5,7 @@ namespace ExpertRouter.Api.OpenAi.Contracts;
 
 /// <summary>
 /// Body of <c>POST /v1/chat/completions</c> (OpenAI's shape). Extensions: <c>top_k</c>, <c>min_p</c>,
-/// <c>repetition_penalty</c>; routed virtual models read their overrides from the extra fields.
+/// <c>repetition_penalty</c>, <c>ignore_eos</c>; routed virtual models read their overrides from the extra fields.
 /// </summary>
 public sealed class ChatCompletionRequest
 {
@@ -38,6 +38,10 @@ public sealed class ChatCompletionRequest
 
     [JsonPropertyName("repetition_penalty")]
     public float? RepetitionPenalty { get; set; }
+
+    /// <summary>Extension: keep generating past end-of-sequence tokens until the token limit (benchmarks).</summary>
+    [JsonPropertyName("ignore_eos")]
+    public bool? IgnoreEos { get; set; }
 
     [JsonPropertyName("frequency_penalty")]
     public float? FrequencyPenalty { get; set; }
