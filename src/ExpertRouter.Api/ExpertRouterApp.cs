@@ -6,7 +6,11 @@ using ExpertRouter.Api.Health;
 using ExpertRouter.Api.Hosting;
 using ExpertRouter.Api.Management;
 using ExpertRouter.Api.OpenAi;
+using ExpertRouter.Api.Profiling;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.Moe;
+using ExpertRouter.Core.Profiling;
+using ExpertRouter.Core.Prompts;
 using ExpertRouter.Core.Remote;
 using ExpertRouter.LlamaCpp;
 using ExpertRouter.LlamaCpp.Hosting;
@@ -42,6 +46,8 @@ public static class ExpertRouterApp
         app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
         app.MapOpenAiApi();
         app.MapExpertApi();
+        app.MapProfilingApi();
+        app.MapRoutingApi();
         app.MapHealthApi();
         app.MapMetrics();
         return app;
@@ -76,6 +82,15 @@ public static class ExpertRouterApp
         services.AddSingleton<ExpertRegistry>();
         services.AddSingleton<ExpertClientProvider>();
         services.AddSingleton<IExpertClientProvider>(sp => sp.GetRequiredService<ExpertClientProvider>());
+        services.AddOptions<MoeOptions>().BindConfiguration("ExpertRouter:Routing");
+        services.AddSingleton(_ => PromptLibrary.Load(configuration["ExpertRouter:PromptsDirectory"] is { Length: > 0 } p ? p : PromptLibrary.FindDefaultDirectory()
+            ?? throw new InvalidOperationException("The prompts/ folder was not found next to the application; set ExpertRouter:PromptsDirectory.")));
+        services.AddSingleton<KeywordAnnotator>();
+        services.AddSingleton<ProfilingRunner>();
+        services.AddSingleton<ProfilingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProfilingService>());
+        services.AddSingleton<SymbolicMoeService>();
+        services.AddSingleton<RouterCatalog>();
         services.AddSingleton<ChatCompletionHandler>();
         services.AddSingleton<EmbeddingsHandler>();
         services.AddHostedService<ExpertRouterStartup>();

@@ -61,6 +61,125 @@ internal static class SchemaMigrations
                     updated_at      timestamptz NOT NULL
                 );
                 """),
+        new(
+            2,
+            "validation sets, profiling runs, skill profiles",
+            Sqlite: """
+                CREATE TABLE validation_sets (
+                    id          TEXT    NOT NULL PRIMARY KEY,
+                    name        TEXT    NOT NULL,
+                    description TEXT    NULL,
+                    item_count  INTEGER NOT NULL,
+                    created_at  TEXT    NOT NULL
+                ) STRICT;
+                CREATE TABLE validation_items (
+                    set_id TEXT    NOT NULL REFERENCES validation_sets (id) ON DELETE CASCADE,
+                    idx    INTEGER NOT NULL,
+                    data   TEXT    NOT NULL,
+                    PRIMARY KEY (set_id, idx)
+                ) STRICT;
+                CREATE TABLE profiling_runs (
+                    id              TEXT    NOT NULL PRIMARY KEY,
+                    set_id          TEXT    NOT NULL,
+                    profile_id      TEXT    NOT NULL,
+                    status          TEXT    NOT NULL,
+                    settings        TEXT    NOT NULL,
+                    progress        TEXT    NOT NULL,
+                    error           TEXT    NULL,
+                    profile_version INTEGER NULL,
+                    created_at      TEXT    NOT NULL,
+                    updated_at      TEXT    NOT NULL
+                ) STRICT;
+                CREATE TABLE profiling_keywords (
+                    run_id   TEXT    NOT NULL,
+                    item_idx INTEGER NOT NULL,
+                    keywords TEXT    NOT NULL,
+                    PRIMARY KEY (run_id, item_idx)
+                ) STRICT;
+                CREATE TABLE profiling_answers (
+                    run_id         TEXT    NOT NULL,
+                    expert_id      TEXT    NOT NULL,
+                    item_idx       INTEGER NOT NULL,
+                    output         TEXT    NOT NULL,
+                    extracted      TEXT    NULL,
+                    correct        INTEGER NOT NULL,
+                    self_certainty REAL    NULL,
+                    PRIMARY KEY (run_id, expert_id, item_idx)
+                ) STRICT;
+                CREATE TABLE profiling_aggregator_results (
+                    run_id        TEXT    NOT NULL,
+                    aggregator_id TEXT    NOT NULL,
+                    item_idx      INTEGER NOT NULL,
+                    correct       INTEGER NOT NULL,
+                    PRIMARY KEY (run_id, aggregator_id, item_idx)
+                ) STRICT;
+                CREATE TABLE skill_profiles (
+                    id         TEXT    NOT NULL,
+                    version    INTEGER NOT NULL,
+                    run_id     TEXT    NOT NULL,
+                    data       TEXT    NOT NULL,
+                    created_at TEXT    NOT NULL,
+                    PRIMARY KEY (id, version)
+                ) STRICT;
+                """,
+            Postgres: """
+                CREATE TABLE validation_sets (
+                    id          text        NOT NULL PRIMARY KEY,
+                    name        text        NOT NULL,
+                    description text        NULL,
+                    item_count  integer     NOT NULL,
+                    created_at  timestamptz NOT NULL
+                );
+                CREATE TABLE validation_items (
+                    set_id text    NOT NULL REFERENCES validation_sets (id) ON DELETE CASCADE,
+                    idx    integer NOT NULL,
+                    data   text    NOT NULL,
+                    PRIMARY KEY (set_id, idx)
+                );
+                CREATE TABLE profiling_runs (
+                    id              text        NOT NULL PRIMARY KEY,
+                    set_id          text        NOT NULL,
+                    profile_id      text        NOT NULL,
+                    status          text        NOT NULL,
+                    settings        text        NOT NULL,
+                    progress        text        NOT NULL,
+                    error           text        NULL,
+                    profile_version integer     NULL,
+                    created_at      timestamptz NOT NULL,
+                    updated_at      timestamptz NOT NULL
+                );
+                CREATE TABLE profiling_keywords (
+                    run_id   text    NOT NULL,
+                    item_idx integer NOT NULL,
+                    keywords text    NOT NULL,
+                    PRIMARY KEY (run_id, item_idx)
+                );
+                CREATE TABLE profiling_answers (
+                    run_id         text             NOT NULL,
+                    expert_id      text             NOT NULL,
+                    item_idx       integer          NOT NULL,
+                    output         text             NOT NULL,
+                    extracted      text             NULL,
+                    correct        boolean          NOT NULL,
+                    self_certainty double precision NULL,
+                    PRIMARY KEY (run_id, expert_id, item_idx)
+                );
+                CREATE TABLE profiling_aggregator_results (
+                    run_id        text    NOT NULL,
+                    aggregator_id text    NOT NULL,
+                    item_idx      integer NOT NULL,
+                    correct       boolean NOT NULL,
+                    PRIMARY KEY (run_id, aggregator_id, item_idx)
+                );
+                CREATE TABLE skill_profiles (
+                    id         text        NOT NULL,
+                    version    integer     NOT NULL,
+                    run_id     text        NOT NULL,
+                    data       text        NOT NULL,
+                    created_at timestamptz NOT NULL,
+                    PRIMARY KEY (id, version)
+                );
+                """),
     ];
 
     public static int LatestVersion => All[^1].Version;

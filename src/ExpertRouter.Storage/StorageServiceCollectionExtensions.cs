@@ -46,6 +46,9 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IExpertStore>(sp => new SqlExpertStore(
             sp.GetRequiredService<IDatabase>(),
             sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<Core.Profiling.IProfilingStore>(sp => new SqlProfilingStore(
+            sp.GetRequiredService<IDatabase>(),
+            sp.GetService<TimeProvider>()));
         return services;
     }
 }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using ExpertRouter.Api.Configuration;
 using ExpertRouter.Api.OpenAi.Contracts;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.Moe;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -14,9 +15,10 @@ namespace ExpertRouter.Api.OpenAi;
 /// choices concurrently (they share the model's decode batches) and answers as OpenAI does, in one
 /// JSON document or as server-sent events.
 /// </summary>
-public sealed class ChatCompletionHandler(IExpertClientProvider experts, IOptions<ExpertRouterOptions> options)
+public sealed class ChatCompletionHandler(IExpertClientProvider experts, RouterCatalog routers, IOptions<ExpertRouterOptions> options)
 {
     public const string ExpertHeader = "X-ExpertRouter-Expert";
+    public const string RoutingHeader = "X-ExpertRouter-Routing";
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
 
     public async Task HandleAsync(HttpContext context)
@@ -27,6 +29,16 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, IOption
         var body = await JsonSerializer.DeserializeAsync<ChatCompletionRequest>(context.Request.Body, OpenAiJson.Options, ct).ConfigureAwait(false);
         var request = ChatRequestParser.Parse(body, options.Value.MaxChoices);
         var sse = request.Stream ? new SseWriter(context.Response, OpenAiJson.Options) : null;
+        if (routers.Resolve(request.Model) is { } router)
+        {
+            await RoutedAsync(context, router.Client, router.Profile, request, sse, ct).ConfigureAwait(false);
+            return;
+        }
+
+        if (RouterCatalog.IsRouterModel(request.Model))
+        {
+            throw Core.Experts.ExpertNotFoundException.For(request.Model);
+        }
 
         using var lease = await AcquireAsync(request.Model, sse, ct).ConfigureAwait(false);
         context.Response.Headers[ExpertHeader] = lease.Expert.Id;
@@ -40,6 +52,46 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, IOption
         {
             await StreamAsync(lease.Chat, request, sse, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A routed virtual model: one choice; the routing explanation goes into the header and the expert_router field.</summary>
+    private static async Task RoutedAsync(HttpContext context, IChatClient router, string? profile, ParsedChatRequest request, SseWriter? sse, CancellationToken ct)
+    {
+        if (request.Choices != 1)
+        {
+            throw OpenAiException.Invalid("'n' must be 1 for routed models (the router already combines several experts).", "n");
+        }
+
+        if (profile is not null)
+        {
+            request.Options.AdditionalProperties ??= [];
+            request.Options.AdditionalProperties["profile"] = profile;
+        }
+
+        if (sse is not null)
+        {
+            await StreamAsync(router, request, sse, ct, context.Response).ConfigureAwait(false);
+            return;
+        }
+
+        var response = await router.GetResponseAsync(request.Messages, request.Options, ct).ConfigureAwait(false);
+        var explanation = response.AdditionalProperties?.GetValueOrDefault(SymbolicMoeChatClient.RoutingKey) as RoutingExplanation;
+        if (explanation is not null)
+        {
+            context.Response.Headers[RoutingHeader] = explanation.Summary();
+        }
+
+        var usage = response.Usage;
+        var body = new ChatCompletionResponse
+        {
+            Id = response.ResponseId ?? "chatcmpl-" + Guid.NewGuid().ToString("N"),
+            Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            Model = request.Model,
+            Choices = [new ChatChoiceDto { Index = 0, Message = new AssistantMessageDto { Content = response.Text }, FinishReason = FinishReason(response.FinishReason) }],
+            Usage = new UsageDto { PromptTokens = usage?.InputTokenCount ?? 0, CompletionTokens = usage?.OutputTokenCount ?? 0, TotalTokens = usage?.TotalTokenCount ?? 0 },
+            ExpertRouter = new { routing = explanation },
+        };
+        await Results.Json(body, OpenAiJson.Options).ExecuteAsync(context).ConfigureAwait(false);
     }
 
     /// <summary>Leases the expert; while a cold model loads, streaming clients get progress comments.</summary>
@@ -111,8 +163,9 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, IOption
         };
     }
 
-    private static async Task StreamAsync(IChatClient chat, ParsedChatRequest request, SseWriter sse, CancellationToken ct)
+    private static async Task StreamAsync(IChatClient chat, ParsedChatRequest request, SseWriter sse, CancellationToken ct, HttpResponse? response = null)
     {
+        RoutingExplanation? explanation = null;
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var updates = Channel.CreateUnbounded<(int Index, ChatResponseUpdate Update)>();
@@ -142,6 +195,21 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, IOption
         {
             await foreach (var (index, update) in updates.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
+                if (update.AdditionalProperties?.GetValueOrDefault(SymbolicMoeChatClient.RoutingKey) is RoutingExplanation routing)
+                {
+                    explanation = routing;
+                    if (!sse.Started && response is not null)
+                    {
+                        response.Headers[RoutingHeader] = routing.Summary();
+                    }
+                }
+
+                if (update.AdditionalProperties?.GetValueOrDefault(SymbolicMoeChatClient.ProgressKey) is string progress)
+                {
+                    await sse.CommentAsync(progress, ct).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (!started[index])
                 {
                     started[index] = true;
@@ -168,7 +236,13 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, IOption
 
                 if (update.FinishReason is { } finish)
                 {
-                    await sse.DataAsync(Chunk([new ChatChoiceDto { Index = index, Delta = new DeltaDto(), FinishReason = FinishReason(finish) }]), ct).ConfigureAwait(false);
+                    var last = Chunk([new ChatChoiceDto { Index = index, Delta = new DeltaDto(), FinishReason = FinishReason(finish) }]);
+                    if (explanation is not null)
+                    {
+                        last.ExpertRouter = new { routing = explanation };
+                    }
+
+                    await sse.DataAsync(last, ct).ConfigureAwait(false);
                 }
             }
         }

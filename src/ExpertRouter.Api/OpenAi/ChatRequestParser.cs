@@ -95,6 +95,11 @@ public static class ChatRequestParser
             options.AdditionalProperties[ChatRequestMapper.IgnoreEosKey] = true;
         }
 
+        foreach (var (key, value) in body.Extra ?? [])
+        {
+            options.AdditionalProperties.TryAdd(key, value); // router overrides (k, routing_top_p, aggregation, ...)
+        }
+
         var logProbs = body.LogProbs == true;
         if (logProbs)
         {

@@ -65,6 +65,10 @@ public static class ErrorMapper
                 return new OpenAiException(429, r.Message, null, "upstream_rate_limited");
             case ExpertUnavailableException r:
                 return new OpenAiException(r.UpstreamStatus is >= 400 and < 500 ? 502 : 503, r.Message, "model", "expert_unavailable");
+            case Core.Profiling.ProfilingException pe:
+                return new OpenAiException(400, pe.Message, null, "invalid_profiling_request");
+            case Core.Moe.MoeUnavailableException mu:
+                return new OpenAiException(409, mu.Message, "model", "no_profile");
             case ArgumentException a:
                 return new OpenAiException(400, a.Message, a.ParamName, "invalid_value");
             case GenerationFailedException f:

@@ -28,4 +28,11 @@ public static class ModelCatalog
             },
         };
     }
+
+    public static ModelDto Router((string Id, string Description) router) => new()
+    {
+        Id = router.Id,
+        OwnedBy = "expertrouter-router",
+        ExpertRouter = new { type = "router", description = router.Description },
+    };
 }

@@ -12,12 +12,17 @@ public static class OpenAiEndpoints
         var v1 = app.MapGroup("/v1").WithTags("OpenAI-compatible");
 
         v1.MapGet("/models", async (ExpertRegistry registry, LlamaModelManager models, CancellationToken ct) =>
-            TypedResults.Json(new ModelListDto { Data = [.. (await registry.ListAsync(ct)).Select(e => ModelCatalog.ToDto(e, models))] }, OpenAiJson.Options))
+            TypedResults.Json(new ModelListDto
+            {
+                Data = [.. (await registry.ListAsync(ct)).Select(e => ModelCatalog.ToDto(e, models)), .. RouterCatalog.Models.Select(ModelCatalog.Router)],
+            }, OpenAiJson.Options))
             .WithSummary("List models: every expert, and the router virtual models")
             .Produces<ModelListDto>();
 
-        v1.MapGet("/models/{id}", async (string id, ExpertRegistry registry, LlamaModelManager models, CancellationToken ct) =>
-            TypedResults.Json(ModelCatalog.ToDto(await registry.GetRequiredAsync(id, ct), models), OpenAiJson.Options))
+        v1.MapGet("/models/{**id}", async (string id, ExpertRegistry registry, LlamaModelManager models, CancellationToken ct) =>
+            RouterCatalog.Models.FirstOrDefault(m => m.Id == id) is { Id: not null } router
+                ? TypedResults.Json(ModelCatalog.Router(router), OpenAiJson.Options)
+                : TypedResults.Json(ModelCatalog.ToDto(await registry.GetRequiredAsync(id, ct), models), OpenAiJson.Options))
             .WithSummary("Retrieve one model")
             .Produces<ModelDto>()
             .Produces<OpenAiErrorDto>(StatusCodes.Status404NotFound);
