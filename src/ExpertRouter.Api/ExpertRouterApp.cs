@@ -88,12 +88,12 @@ public static class ExpertRouterApp
         services.AddSingleton<KeywordAnnotator>();
         services.AddSingleton<ProfilingRunner>();
         services.AddSingleton<ProfilingService>();
-        services.AddHostedService(sp => sp.GetRequiredService<ProfilingService>());
         services.AddSingleton<SymbolicMoeService>();
         services.AddSingleton<RouterCatalog>();
         services.AddSingleton<ChatCompletionHandler>();
         services.AddSingleton<EmbeddingsHandler>();
-        services.AddHostedService<ExpertRouterStartup>();
+        services.AddHostedService<ExpertRouterStartup>(); // first: migrations before anything reads the database
+        services.AddHostedService(sp => sp.GetRequiredService<ProfilingService>());
 
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -17,6 +17,9 @@ public sealed class InMemoryProfilingStore : IProfilingStore
 
     public int AnswerWrites { get; private set; }
 
+    /// <summary>Called after each new answer is stored, with the number stored so far (to interrupt a run in tests).</summary>
+    public Action<int>? AnswerSaved { get; set; }
+
     public Task<ValidationSetInfo> CreateValidationSetAsync(string name, string? description, IReadOnlyList<ValidationItem> items, CancellationToken cancellationToken = default)
     {
         var info = new ValidationSetInfo("vs-" + Guid.NewGuid().ToString("N")[..8], name, description, items.Count, DateTimeOffset.UtcNow);
@@ -65,10 +68,13 @@ public sealed class InMemoryProfilingStore : IProfilingStore
     {
         if (_answers.TryAdd((runId, answer.ExpertId, answer.ItemIndex), answer))
         {
+            int writes;
             lock (_gate)
             {
-                AnswerWrites++;
+                writes = ++AnswerWrites;
             }
+
+            AnswerSaved?.Invoke(writes);
         }
 
         return Task.CompletedTask;

@@ -15,7 +15,13 @@ public static class ProfilingEndpoints
         sets.MapPost("/", async Task<Results<Created<ValidationImportResult>, UnprocessableEntity<ValidationImportResult>>> (HttpContext context, IProfilingStore store, string? name, string? description, CancellationToken ct) =>
         {
             OpenAi.ErrorMapper.LimitBody(context, MaxValidationBytes);
-            using var reader = new StreamReader(context.Request.Body);
+            string text;
+            using (var body = new StreamReader(context.Request.Body))
+            {
+                text = await body.ReadToEndAsync(ct);
+            }
+
+            using var reader = new StringReader(text);
             var parsed = ValidationSetParser.Parse(reader);
             var errors = parsed.Errors.Select(e => new ValidationLineErrorDto(e.Line, e.Message)).ToList();
             if (parsed.Items.Count == 0)

@@ -85,6 +85,28 @@ public sealed partial class ProfilingService(IProfilingStore store, IExpertStore
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Task.Yield(); // never block host start-up
+        try
+        {
+            await ResumeAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogResumeFailed(logger, e);
+        }
+
+        await foreach (var runId in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            await ExecuteRunAsync(runId, stoppingToken).ConfigureAwait(false);
+            if (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ResumeAsync(CancellationToken stoppingToken)
+    {
         foreach (var run in await store.ListRunsAsync(stoppingToken).ConfigureAwait(false))
         {
             if (run.Status is ProfilingStatus.Queued or ProfilingStatus.Running)
@@ -93,13 +115,16 @@ public sealed partial class ProfilingService(IProfilingStore store, IExpertStore
                 await _queue.Writer.WriteAsync(run.Id, stoppingToken).ConfigureAwait(false);
             }
         }
+    }
 
-        await foreach (var runId in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+    private async Task ExecuteRunAsync(string runId, CancellationToken stoppingToken)
+    {
+        try
         {
             var run = await store.GetRunAsync(runId, stoppingToken).ConfigureAwait(false);
             if (run is null || run.Status is not (ProfilingStatus.Queued or ProfilingStatus.Running))
             {
-                continue;
+                return;
             }
 
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -112,14 +137,6 @@ public sealed partial class ProfilingService(IProfilingStore store, IExpertStore
             {
                 await runner.RunAsync(runId, cts.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return; // shutdown: the run stays Running and resumes at the next start
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogCrashed(logger, runId, e);
-            }
             finally
             {
                 lock (_gate)
@@ -128,10 +145,21 @@ public sealed partial class ProfilingService(IProfilingStore store, IExpertStore
                 }
             }
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutdown: the run stays Running and resumes at the next start
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCrashed(logger, runId, e);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming profiling run {RunId} ({Status} when the service stopped)")]
     private static partial void LogResuming(ILogger logger, string runId, ProfilingStatus status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not look for profiling runs to resume")]
+    private static partial void LogResumeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Profiling run {RunId} stopped unexpectedly")]
     private static partial void LogCrashed(ILogger logger, string runId, Exception exception);

@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using OpenAI.Chat;
+
+namespace ExpertRouter.Api.Tests;
+
+/// <summary>Profiling and routed chat end to end on generated GGUF experts, through HTTP and the official OpenAI client.</summary>
+public sealed class SymbolicMoeApiTests
+{
+    private static string Jsonl(int count, bool skills = true) => string.Join("\n", Enumerable.Range(0, count).Select(i => JsonSerializer.Serialize(new
+    {
+        question = $"Question {i}: which option is right about topic {i % 3}?",
+        choices = new[] { "first", "second", "third", "fourth" },
+        answer = "ABCD"[i % 4].ToString(),
+        skills = skills ? new[] { i % 3 == 0 ? "algebra" : i % 3 == 1 ? "genetics" : "contract law" } : null,
+    })));
+
+    private static async Task<JsonElement> ImportAsync(ServiceHost host, string jsonl, int expectedStatus = 201)
+    {
+        using var content = new StringContent(jsonl, Encoding.UTF8, "application/x-ndjson");
+        using var response = await host.Http.PostAsync("/api/validation-sets?name=e2e", content);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(expectedStatus == (int)response.StatusCode, text);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static async Task<JsonElement> WaitForRunAsync(ServiceHost host, string runId, List<string>? phases = null)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        while (true)
+        {
+            var run = await host.GetJsonAsync($"/api/profiling-runs/{runId}");
+            phases?.Add(run.GetProperty("progress").GetProperty("phase").GetString()!);
+            var status = run.GetProperty("status").GetString();
+            if (status is "completed" or "failed" or "cancelled")
+            {
+                return run;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "profiling did not finish: " + run);
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task ProfilingRun_CompletesWithProgress_ThenRoutedChatAnswersWithExplanation()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        var set = await ImportAsync(host, Jsonl(12));
+        var setId = set.GetProperty("set").GetProperty("id").GetString();
+        var (status, run) = await host.PostJsonAsync("/api/profiling-runs", new
+        {
+            validationSetId = setId,
+            profileId = "e2e",
+            settings = new { maxAnswerTokens = 12, keywordModel = "demo-general", aggregatorBenchmarkItems = 4 },
+        });
+        Assert.True(status == 202, run.ToString());
+        var phases = new List<string>();
+        var done = await WaitForRunAsync(host, run.GetProperty("id").GetString()!, phases);
+        Assert.True(done.GetProperty("status").GetString() == "completed", done.ToString());
+        Assert.Contains("answering", phases.Select(p => p.ToLowerInvariant()));
+        var progress = done.GetProperty("progress");
+        Assert.Equal(1.0, progress.GetProperty("fraction").GetDouble());
+        foreach (var expert in new[] { "demo-general", "demo-math", "demo-medicine" })
+        {
+            Assert.Equal(12, progress.GetProperty("answered").GetProperty(expert).GetInt32());
+        }
+
+        // Each expert was loaded once for all its items (they were batched).
+        var math = await host.GetJsonAsync("/api/experts/demo-math");
+        Assert.Equal(1, math.GetProperty("runtime").GetProperty("loads").GetInt32());
+
+        var profile = await host.GetJsonAsync("/api/profiles/e2e");
+        Assert.Equal(1, profile.GetProperty("version").GetInt32());
+        Assert.Equal(3, profile.GetProperty("experts").GetArrayLength());
+        Assert.Contains("algebra", profile.GetProperty("experts")[0].GetProperty("keywordScores").EnumerateObject().Select(p => p.Name));
+
+        var models = (await host.OpenAi.GetOpenAIModelClient().GetModelsAsync()).Value.Select(m => m.Id).ToList();
+        Assert.Contains("moe/symbolic", models);
+
+        // A routed chat through the official client: an answer, the explanation header and field.
+        var chat = host.OpenAi.GetChatClient("moe/symbolic");
+        var completion = await chat.CompleteChatAsync([new UserChatMessage("Which option is right about topic 1?")], new ChatCompletionOptions { MaxOutputTokenCount = 12, Seed = 5 });
+        var raw = completion.GetRawResponse();
+        Assert.True(raw.Headers.TryGetValue("X-ExpertRouter-Routing", out var header), "no routing header");
+        Assert.StartsWith("symbolic-moe; profile=e2e@1", header, StringComparison.Ordinal);
+        var body = JsonDocument.Parse(raw.Content.ToString()).RootElement;
+        var routing = body.GetProperty("expert_router").GetProperty("routing");
+        Assert.Equal(3, routing.GetProperty("selected").GetArrayLength());
+        Assert.Equal(3, routing.GetProperty("experts").GetArrayLength());
+        Assert.False(string.IsNullOrEmpty(routing.GetProperty("embedder").GetString()));
+        Assert.True(routing.TryGetProperty("aggregation", out var aggregation) && aggregation.GetProperty("answers").GetArrayLength() == 3, routing.ToString());
+        Assert.NotNull(completion.Value.Content);
+
+        // Streaming: progress comments, text, the explanation in the last chunk, [DONE].
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = JsonContent.Create(new { model = "moe/symbolic", messages = new[] { new { role = "user", content = "topic 2?" } }, stream = true, max_tokens = 8, k = 2, aggregation = "vote" }),
+        };
+        using var streamed = await host.Http.SendAsync(request);
+        var sse = await streamed.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, streamed.StatusCode);
+        Assert.Contains(": ", sse, StringComparison.Ordinal);
+        Assert.Contains("\"expert_router\"", sse, StringComparison.Ordinal);
+        Assert.EndsWith("data: [DONE]\n\n", sse, StringComparison.Ordinal);
+
+        // Dry run: the decision without generating.
+        var (routeStatus, decision) = await host.PostJsonAsync("/api/route", new { model = "moe/symbolic", messages = new[] { new { role = "user", content = "topic 0" } }, k = 5, with_replacement = false, routing_seed = 1 });
+        Assert.True(routeStatus == 200, decision.ToString());
+        Assert.Equal(3, decision.GetProperty("selected").GetArrayLength()); // without replacement: at most the 3 experts
+        var routingInfo = await host.GetJsonAsync("/api/routing");
+        Assert.Contains("lexical", routingInfo.GetProperty("embedder").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadInput_ClearErrors_NothingHalfWritten()
+    {
+        await using var host = await ServiceHost.StartAsync();
+
+        // Malformed lines are reported by line number; good lines are kept.
+        var mixed = Jsonl(2) + "\n{not json}\n{\"question\":\"no answer\"}\n" + Jsonl(1);
+        var imported = await ImportAsync(host, mixed);
+        Assert.Equal(3, imported.GetProperty("items").GetInt32());
+        var errors = imported.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("line").GetInt32()).ToList();
+        Assert.Equal([3, 4], errors);
+
+        // An empty set is refused and nothing is stored.
+        var before = (await host.GetJsonAsync("/api/validation-sets")).GetArrayLength();
+        var empty = await ImportAsync(host, "\n\n", 422);
+        Assert.Equal(0, empty.GetProperty("items").GetInt32());
+        Assert.Equal(before, (await host.GetJsonAsync("/api/validation-sets")).GetArrayLength());
+
+        // Runs on unknown sets or with bad settings are refused.
+        var (s1, b1) = await host.PostJsonAsync("/api/profiling-runs", new { validationSetId = "vs-nope" });
+        Assert.Equal(400, s1);
+        Assert.Contains("does not exist", b1.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var setId = imported.GetProperty("set").GetProperty("id").GetString();
+        var (s2, _) = await host.PostJsonAsync("/api/profiling-runs", new { validationSetId = setId, settings = new { keywordSamples = 0 } });
+        Assert.Equal(400, s2);
+        var (s3, b3) = await host.PostJsonAsync("/api/profiling-runs", new { validationSetId = setId, settings = new { experts = new[] { "ghost" } } });
+        Assert.Equal(400, s3);
+        Assert.Contains("ghost", b3.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // No profile yet: routed models answer 409 with a clear message.
+        var (s4, b4) = await host.PostJsonAsync("/v1/chat/completions", new { model = "moe/symbolic", messages = new[] { new { role = "user", content = "hi" } } });
+        Assert.Equal(409, s4);
+        Assert.Equal("no_profile", b4.GetProperty("error").GetProperty("code").GetString());
+
+        // A keyword model that returns garbage (random-weight models do): the run fails with a clear reason, no profile is written.
+        var noSkills = await ImportAsync(host, Jsonl(6, skills: false));
+        var (s5, run) = await host.PostJsonAsync("/api/profiling-runs", new
+        {
+            validationSetId = noSkills.GetProperty("set").GetProperty("id").GetString(),
+            profileId = "garbage",
+            settings = new { maxAnswerTokens = 4, keywordModel = "demo-math" },
+        });
+        Assert.Equal(202, s5);
+        var failed = await WaitForRunAsync(host, run.GetProperty("id").GetString()!);
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.Contains("keyword model", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+        using var noProfile = await host.Http.GetAsync("/api/profiles/garbage");
+        Assert.Equal(HttpStatusCode.NotFound, noProfile.StatusCode);
+    }
+
+    [Fact]
+    public async Task ExpertRemovedAfterProfiling_IsSkippedAndReported()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        var set = await ImportAsync(host, Jsonl(6));
+        var (_, run) = await host.PostJsonAsync("/api/profiling-runs", new
+        {
+            validationSetId = set.GetProperty("set").GetProperty("id").GetString(),
+            settings = new { maxAnswerTokens = 4, keywordModel = "demo-general", aggregatorBenchmarkItems = 2 },
+        });
+        var done = await WaitForRunAsync(host, run.GetProperty("id").GetString()!);
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+
+        using var delete = await host.Http.DeleteAsync("/api/experts/demo-medicine");
+        Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        var (status, decision) = await host.PostJsonAsync("/api/route", new { model = "moe/symbolic", messages = new[] { new { role = "user", content = "anything" } }, routing_seed = 3 });
+        Assert.Equal(200, status);
+        Assert.Equal(["demo-medicine"], decision.GetProperty("removedExperts").EnumerateArray().Select(e => e.GetString()));
+        Assert.DoesNotContain("demo-medicine", decision.GetProperty("selected").EnumerateArray().Select(e => e.GetString()));
+        var (chatStatus, _) = await host.PostJsonAsync("/v1/chat/completions", new { model = "moe/symbolic", messages = new[] { new { role = "user", content = "anything" } }, max_tokens = 4 });
+        Assert.Equal(200, chatStatus);
+    }
+}
