@@ -186,4 +186,27 @@ public sealed class SymbolicMoeApiTests
         var (chatStatus, _) = await host.PostJsonAsync("/v1/chat/completions", new { model = "moe/symbolic", messages = new[] { new { role = "user", content = "anything" } }, max_tokens = 4 });
         Assert.Equal(200, chatStatus);
     }
+
+    [Fact]
+    public async Task ValidationFiles_InTheDataDirectory_AreImportedOnce_AtStartUp()
+    {
+        var data = Directory.CreateTempSubdirectory("er-valfiles-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(data, "validation"));
+            await File.WriteAllTextAsync(Path.Combine(data, "validation", "medqa-mini.jsonl"), Jsonl(5) + "\n{broken\n");
+            for (var start = 0; start < 2; start++)
+            {
+                await using var host = await ServiceHost.StartAsync(dataDirectory: data);
+                var sets = (await host.GetJsonAsync("/api/validation-sets")).EnumerateArray().ToList();
+                var set = Assert.Single(sets);
+                Assert.Equal("medqa-mini", set.GetProperty("name").GetString());
+                Assert.Equal(5, set.GetProperty("itemCount").GetInt32());
+            }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
 }

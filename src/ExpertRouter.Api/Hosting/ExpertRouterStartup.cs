@@ -1,6 +1,8 @@
 using ExpertRouter.Api.Configuration;
 using ExpertRouter.Api.Experts;
 using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.Profiling;
+using ExpertRouter.Core.Validation;
 using ExpertRouter.LlamaCpp;
 using ExpertRouter.Storage;
 using Microsoft.Extensions.Options;
@@ -15,6 +17,7 @@ namespace ExpertRouter.Api.Hosting;
 public sealed partial class ExpertRouterStartup(
     DatabaseMigrator migrator,
     ExpertRegistry registry,
+    IProfilingStore profiling,
     IExpertClientProvider provider,
     NativeRuntimeState native,
     StartupState state,
@@ -61,6 +64,7 @@ public sealed partial class ExpertRouterStartup(
             LogDemo(logger, dir);
         }
 
+        await ImportValidationFilesAsync(Path.Combine(o.ResolvedDataDirectory, "validation"), cancellationToken).ConfigureAwait(false);
         state.MarkCompleted();
         lifetime.ApplicationStarted.Register(() =>
         {
@@ -75,6 +79,37 @@ public sealed partial class ExpertRouterStartup(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Validation sets from files: every <c>*.jsonl</c> in the folder not imported yet (by name) is imported once.</summary>
+    private async Task ImportValidationFilesAsync(string directory, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        var existing = (await profiling.ListValidationSetsAsync(cancellationToken).ConfigureAwait(false)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(directory, "*.jsonl").Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            if (existing.Contains(name))
+            {
+                continue;
+            }
+
+            var parsed = ValidationSetParser.ParseFile(file);
+            foreach (var error in parsed.Errors.Take(20))
+            {
+                LogValidationLine(logger, file, error.Line, error.Message);
+            }
+
+            if (parsed.Items.Count > 0)
+            {
+                var info = await profiling.CreateValidationSetAsync(name, "imported from " + file, parsed.Items, cancellationToken).ConfigureAwait(false);
+                LogValidationImported(logger, file, info.Id, parsed.Items.Count, parsed.Errors.Count);
+            }
+        }
+    }
 
     private async Task PreloadPinnedAsync(CancellationToken cancellationToken)
     {
@@ -102,6 +137,12 @@ public sealed partial class ExpertRouterStartup(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ExpertRouter is listening on {Url} (Swagger UI at /swagger, OpenAI base URL {Url}/v1)")]
     private static partial void LogListening(ILogger logger, string url);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{File}, line {Line}: {Message} (line skipped)")]
+    private static partial void LogValidationLine(ILogger logger, string file, int line, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Imported validation set {Id} from {File}: {Items} items, {Errors} bad lines skipped")]
+    private static partial void LogValidationImported(ILogger logger, string file, string id, int items, int errors);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pinned expert {Id} could not be loaded: {Error}")]
     private static partial void LogPinnedFailed(ILogger logger, string id, string error);
