@@ -47,6 +47,15 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(GgmlBaseLib)]
     public static partial GgmlBackendDevType ggml_backend_dev_type(IntPtr device);
 
+    [LibraryImport(GgmlLib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr ggml_backend_reg_by_name(string name);
+
+    [LibraryImport(GgmlBaseLib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr ggml_backend_reg_get_proc_address(IntPtr reg, string name);
+
+    [LibraryImport(GgmlBaseLib)]
+    public static partial GgmlThreadpoolParams ggml_threadpool_params_default(int n_threads);
+
     [LibraryImport(GgmlBaseLib)]
     public static partial void ggml_log_set(delegate* unmanaged[Cdecl]<GgmlLogLevel, byte*, IntPtr, void> log_callback, IntPtr user_data);
 
@@ -157,6 +166,12 @@ internal static unsafe partial class LlamaNative
 
     [LibraryImport(LlamaLib)]
     public static partial int llama_memory_seq_pos_max(IntPtr mem, int seq_id);
+
+    [LibraryImport(LlamaLib)]
+    public static partial void llama_attach_threadpool(IntPtr ctx, IntPtr threadpool, IntPtr threadpool_batch);
+
+    [LibraryImport(LlamaLib)]
+    public static partial void llama_detach_threadpool(IntPtr ctx);
 
     [LibraryImport(LlamaLib)]
     public static partial void llama_set_n_threads(IntPtr ctx, int n_threads, int n_threads_batch);

@@ -38,7 +38,13 @@ public sealed unsafe class SafeLlamaContextHandle : SafeHandleZeroOrMinusOneIsIn
 
     protected override bool ReleaseHandle()
     {
+        if (_threadpool is not null)
+        {
+            LlamaNative.llama_detach_threadpool(handle);
+        }
+
         LlamaNative.llama_free(handle);
+        _threadpool?.Dispose();
         _model?.DangerousRelease();
         return true;
     }
@@ -59,6 +65,16 @@ public sealed unsafe class SafeLlamaContextHandle : SafeHandleZeroOrMinusOneIsIn
     public int EmbeddingLength => _nEmbd;
 
     public void SetThreads(int threads, int batchThreads) => LlamaNative.llama_set_n_threads(handle, threads, batchThreads);
+
+    private SafeGgmlThreadpoolHandle? _threadpool;
+
+    /// <summary>Attaches a persistent thread pool (owned by this context from now on).</summary>
+    public void AttachThreadpool(SafeGgmlThreadpoolHandle pool)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        LlamaNative.llama_attach_threadpool(handle, pool.DangerousGetHandle(), pool.DangerousGetHandle());
+        _threadpool = pool;
+    }
 
     /// <summary>Runs the model on a batch. <see cref="LlamaDecodeStatus.NoKvSlot"/> leaves the memory unchanged.</summary>
     public LlamaDecodeStatus Decode(LlamaBatchBuffer batch)

@@ -18,6 +18,12 @@ public sealed record LlamaModelOptions
     /// <summary>CPU threads for decoding; 0 = all cores.</summary>
     public int Threads { get; init; }
 
+    /// <summary>Keep one CPU thread pool per loaded model instead of starting threads on every decode.</summary>
+    public bool PersistentThreadPool { get; init; } = true;
+
+    /// <summary>How hard the pool's idle threads poll for work, 0 (sleep; friendly to other models) to 100 (spin).</summary>
+    public uint ThreadPoolPolling { get; init; }
+
     /// <summary>Requests that may wait for a free sequence slot before new ones are refused.</summary>
     public int MaxQueuedRequests { get; init; } = 256;
 
@@ -58,6 +64,7 @@ public sealed record LlamaModelOptions
         Check(GpuLayers >= -1, $"GpuLayers must be -1 (all), 0 or a positive count (got {GpuLayers}).");
         Check(Threads is >= 0 and <= 1024, $"Threads must be between 0 and 1024 (got {Threads}).");
         Check(MaxQueuedRequests is >= 1 and <= 1_000_000, $"MaxQueuedRequests must be between 1 and 1000000 (got {MaxQueuedRequests}).");
+        Check(ThreadPoolPolling <= 100, $"ThreadPoolPolling must be 0..100 (got {ThreadPoolPolling}).");
         Check(EmbeddingContextSize is null or (>= 8 and <= 1 << 20), $"EmbeddingContextSize must be between 8 and 1048576 (got {EmbeddingContextSize}).");
     }
 }

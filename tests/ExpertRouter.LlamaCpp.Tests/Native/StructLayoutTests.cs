@@ -24,6 +24,7 @@ public sealed class StructLayoutTests
         (typeof(LlamaSamplerChainParams), "llama_sampler_chain_params"),
         (typeof(LlamaChatMessage), "llama_chat_message"),
         (typeof(LlamaPerfContextData), "struct llama_perf_context_data"),
+        (typeof(GgmlThreadpoolParams), "struct ggml_threadpool_params"),
     ];
 
     private static readonly Type[] Enums =
