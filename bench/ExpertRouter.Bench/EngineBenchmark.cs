@@ -143,7 +143,7 @@ internal static class EngineBenchmark
         var backends = string.Join(", ", info.LoadedBackends.Select(Path.GetFileName));
         Console.WriteLine(JsonSerializer.Serialize(new
         {
-            backend = $"llama.cpp {info.Version}, {(backends.Length > 0 ? backends : "CPU backend linked in")}",
+            backend = $"llama.cpp {info.Version}, {(backends.Length > 0 ? backends : "CPU backend linked in")}{(info.UsesOpenMp ? ", OpenMP" : ", ggml thread pool")}",
             load_ms = llama.LoadTime.TotalMilliseconds,
             context_ms = llama.ContextCreateTime.TotalMilliseconds,
             unload_ms = unload,

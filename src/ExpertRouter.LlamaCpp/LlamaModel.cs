@@ -121,7 +121,8 @@ public sealed class LlamaModel : IDisposable
                     ?? throw new ModelLoadException($"llama.cpp could not create a context of {totalContext} tokens ({maxSeq} sequences x {sequenceContext}) for '{path}'. {NativeReason()}");
                 // A persistent pool: without one ggml starts and joins its worker threads on every
                 // llama_decode (measured 3-8% slower per token here, see bench/run.sh engine).
-                if (options.PersistentThreadPool && SafeGgmlThreadpoolHandle.Create(ThreadCount(options), options.ThreadPoolPolling) is { } pool)
+                // OpenMP builds manage their own threads.
+                if (options.PersistentThreadPool && !LlamaRuntime.Info.UsesOpenMp && SafeGgmlThreadpoolHandle.Create(ThreadCount(options), options.ThreadPoolPolling) is { } pool)
                 {
                     context.AttachThreadpool(pool);
                 }

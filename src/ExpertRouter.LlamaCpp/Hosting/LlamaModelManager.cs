@@ -28,14 +28,17 @@ public sealed partial class LlamaModelManager : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        BudgetBytes = options.MemoryBudgetBytes > 0 ? options.MemoryBudgetBytes : DefaultBudget();
+        _budget = new Lazy<long>(() => options.MemoryBudgetBytes > 0 ? options.MemoryBudgetBytes : DefaultBudget());
         var period = options.IdleUnloadAfter > TimeSpan.Zero
             ? TimeSpan.FromMilliseconds(Math.Clamp(options.IdleUnloadAfter.TotalMilliseconds / 4, 50, 30_000))
             : Timeout.InfiniteTimeSpan;
         _idleTimer = new Timer(_ => UnloadIdle(), null, period, period);
     }
 
-    public long BudgetBytes { get; }
+    private readonly Lazy<long> _budget;
+
+    /// <summary>The budget: configured, else (decided once llama.cpp is up) 90% of GPU memory on GPU hosts, 75% of RAM otherwise.</summary>
+    public long BudgetBytes => _budget.Value;
 
     /// <summary>Bytes reserved by loading and resident models now.</summary>
     public long ReservedBytes => Interlocked.Read(ref _reserved);
@@ -364,7 +367,21 @@ public sealed partial class LlamaModelManager : IAsyncDisposable
         e.Spec.Key, e.State, e.Spec.Pinned, e.Leases, e.Reserved, e.LastUsed == DateTimeOffset.MinValue ? null : e.LastUsed,
         e.Loads, e.Evictions, e.Error, e.Model?.Stats);
 
-    private static long DefaultBudget() => (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.75);
+    private static long DefaultBudget()
+    {
+        if (LlamaRuntime.IsInitialized && LlamaRuntime.Info.HasGpu)
+        {
+            var gpu = LlamaRuntime.Info.Devices
+                .Where(d => d.Type is Native.GgmlBackendDevType.GGML_BACKEND_DEVICE_TYPE_GPU or Native.GgmlBackendDevType.GGML_BACKEND_DEVICE_TYPE_IGPU)
+                .Sum(d => (double)d.TotalBytes);
+            if (gpu > 0)
+            {
+                return (long)(gpu * 0.9);
+            }
+        }
+
+        return (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.75);
+    }
 
     internal static string Format(long bytes) => bytes switch
     {
