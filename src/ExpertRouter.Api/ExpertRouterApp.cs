@@ -88,7 +88,10 @@ public static class ExpertRouterApp
         services.AddSingleton<KeywordAnnotator>();
         services.AddSingleton<ProfilingRunner>();
         services.AddSingleton<ProfilingService>();
+        services.AddSingleton<RouterEmbedder>();
+        services.AddSingleton<MoeExecutor>();
         services.AddSingleton<SymbolicMoeService>();
+        services.AddSingleton<IMoeRouter>(sp => sp.GetRequiredService<SymbolicMoeService>());
         services.AddSingleton<RouterCatalog>();
         services.AddSingleton<ChatCompletionHandler>();
         services.AddSingleton<EmbeddingsHandler>();

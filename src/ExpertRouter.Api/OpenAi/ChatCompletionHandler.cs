@@ -75,7 +75,7 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, RouterC
         }
 
         var response = await router.GetResponseAsync(request.Messages, request.Options, ct).ConfigureAwait(false);
-        var explanation = response.AdditionalProperties?.GetValueOrDefault(SymbolicMoeChatClient.RoutingKey) as RoutingExplanation;
+        var explanation = response.AdditionalProperties?.GetValueOrDefault(MoeChatClient.RoutingKey) as RoutingExplanation;
         if (explanation is not null)
         {
             context.Response.Headers[RoutingHeader] = explanation.Summary();
@@ -195,7 +195,7 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, RouterC
         {
             await foreach (var (index, update) in updates.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                if (update.AdditionalProperties?.GetValueOrDefault(SymbolicMoeChatClient.RoutingKey) is RoutingExplanation routing)
+                if (update.AdditionalProperties?.GetValueOrDefault(MoeChatClient.RoutingKey) is RoutingExplanation routing)
                 {
                     explanation = routing;
                     if (!sse.Started && response is not null)
@@ -204,7 +204,7 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, RouterC
                     }
                 }
 
-                if (update.AdditionalProperties?.GetValueOrDefault(SymbolicMoeChatClient.ProgressKey) is string progress)
+                if (update.AdditionalProperties?.GetValueOrDefault(MoeChatClient.ProgressKey) is string progress)
                 {
                     await sse.CommentAsync(progress, ct).ConfigureAwait(false);
                     continue;

@@ -29,10 +29,14 @@ public static class ModelCatalog
         };
     }
 
-    public static ModelDto Router((string Id, string Description) router) => new()
+    public static ModelDto Router(Core.Moe.IMoeRouter router)
     {
-        Id = router.Id,
-        OwnedBy = "expertrouter-router",
-        ExpertRouter = new { type = "router", description = router.Description },
-    };
+        ArgumentNullException.ThrowIfNull(router);
+        return new ModelDto
+        {
+            Id = router.ModelId,
+            OwnedBy = "expertrouter-router",
+            ExpertRouter = new { type = "router", router = router.Name, description = router.Description },
+        };
+    }
 }

@@ -9,18 +9,19 @@ public static class OpenAiEndpoints
 {
     public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
     {
+        ArgumentNullException.ThrowIfNull(app);
         var v1 = app.MapGroup("/v1").WithTags("OpenAI-compatible");
 
-        v1.MapGet("/models", async (ExpertRegistry registry, LlamaModelManager models, CancellationToken ct) =>
+        v1.MapGet("/models", async (ExpertRegistry registry, LlamaModelManager models, RouterCatalog routers, CancellationToken ct) =>
             TypedResults.Json(new ModelListDto
             {
-                Data = [.. (await registry.ListAsync(ct)).Select(e => ModelCatalog.ToDto(e, models)), .. RouterCatalog.Models.Select(ModelCatalog.Router)],
+                Data = [.. (await registry.ListAsync(ct)).Select(e => ModelCatalog.ToDto(e, models)), .. routers.Routers.Select(ModelCatalog.Router)],
             }, OpenAiJson.Options))
             .WithSummary("List models: every expert, and the router virtual models")
             .Produces<ModelListDto>();
 
-        v1.MapGet("/models/{**id}", async (string id, ExpertRegistry registry, LlamaModelManager models, CancellationToken ct) =>
-            RouterCatalog.Models.FirstOrDefault(m => m.Id == id) is { Id: not null } router
+        v1.MapGet("/models/{**id}", async (string id, ExpertRegistry registry, LlamaModelManager models, RouterCatalog routers, CancellationToken ct) =>
+            routers.Routers.FirstOrDefault(r => r.ModelId == id) is { } router
                 ? TypedResults.Json(ModelCatalog.Router(router), OpenAiJson.Options)
                 : TypedResults.Json(ModelCatalog.ToDto(await registry.GetRequiredAsync(id, ct), models), OpenAiJson.Options))
             .WithSummary("Retrieve one model")

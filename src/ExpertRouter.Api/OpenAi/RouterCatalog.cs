@@ -4,35 +4,25 @@ using Microsoft.Extensions.AI;
 namespace ExpertRouter.Api.OpenAi;
 
 /// <summary>
-/// The router virtual models: <c>moe/symbolic</c> (default profile) and <c>moe/symbolic:&lt;profile&gt;</c>.
-/// A router is an <see cref="IChatClient"/> that picks and calls experts.
+/// The router virtual models: <c>moe/&lt;router&gt;</c> (default profile) and
+/// <c>moe/&lt;router&gt;:&lt;profile&gt;</c>. A router is an <see cref="IChatClient"/> that picks and
+/// calls experts; every router shares the same executor (answers, aggregation).
 /// </summary>
-public sealed class RouterCatalog(SymbolicMoeService symbolic)
+public sealed class RouterCatalog(IEnumerable<IMoeRouter> routers, MoeExecutor executor)
 {
-    public const string SymbolicModel = "moe/symbolic";
+    private readonly Dictionary<string, IMoeRouter> _routers = routers.ToDictionary(r => r.ModelId, StringComparer.Ordinal);
 
     public static bool IsRouterModel(string model) => model.StartsWith("moe/", StringComparison.Ordinal);
 
-    /// <summary>Returns the router for a model id, the profile it pins (if any), or null when the id is not a router.</summary>
-    public (IChatClient Client, string? Profile)? Resolve(string model)
+    public IReadOnlyList<IMoeRouter> Routers => [.. _routers.Values.OrderBy(r => r.ModelId, StringComparer.Ordinal)];
+
+    /// <summary>The router for a model id and the profile it pins (if any); null when the id is not a router.</summary>
+    public (IMoeRouter Router, IChatClient Client, string? Profile)? Resolve(string model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model == SymbolicModel)
-        {
-            return (new SymbolicMoeChatClient(symbolic, model), null);
-        }
-
-        if (model.StartsWith(SymbolicModel + ":", StringComparison.Ordinal) && model.Length > SymbolicModel.Length + 1)
-        {
-            return (new SymbolicMoeChatClient(symbolic, model), model[(SymbolicModel.Length + 1)..]);
-        }
-
-        return null;
+        var colon = model.IndexOf(':', StringComparison.Ordinal);
+        var id = colon > 0 ? model[..colon] : model;
+        var profile = colon > 0 && colon < model.Length - 1 ? model[(colon + 1)..] : null;
+        return _routers.TryGetValue(id, out var router) ? (router, new MoeChatClient(router, executor, model), profile) : null;
     }
-
-    /// <summary>Virtual model ids to list in <c>/v1/models</c>.</summary>
-    public static IReadOnlyList<(string Id, string Description)> Models =>
-    [
-        (SymbolicModel, "Symbolic-MoE: skill-based recruitment of k experts per query from the latest skill profile, then aggregation (consensus, synthesis, voting)."),
-    ];
 }

@@ -11,19 +11,19 @@ public static class RoutingEndpoints
 {
     public static IEndpointRouteBuilder MapRoutingApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/route", async (HttpContext context, SymbolicMoeService symbolic, RouterCatalog routers, CancellationToken ct) =>
+        app.MapPost("/api/route", async (HttpContext context, RouterCatalog routers, CancellationToken ct) =>
         {
             var body = await JsonSerializer.DeserializeAsync<ChatCompletionRequest>(context.Request.Body, OpenAiJson.Options, ct);
             var request = ChatRequestParser.Parse(body, 1);
             var model = request.Model;
-            var router = routers.Resolve(model) ?? throw new OpenAiException(400, $"'{model}' is not a router; routers: {string.Join(", ", RouterCatalog.Models.Select(m => m.Id))}.", "model", "not_a_router");
+            var router = routers.Resolve(model) ?? throw new OpenAiException(400, $"'{model}' is not a router; routers: {string.Join(", ", routers.Routers.Select(r => r.ModelId))}.", "model", "not_a_router");
             var overrides = MoeOverrides.From(request.Options.AdditionalProperties);
             if (router.Profile is not null)
             {
                 overrides = overrides with { Profile = router.Profile };
             }
 
-            var plan = await symbolic.PlanAsync(SymbolicMoeChatClient.Question(request.Messages), overrides, ct);
+            var plan = await router.Router.PlanAsync(MoeChatClient.Question(request.Messages), overrides, ct);
             return TypedResults.Ok(plan.Explanation);
         })
         .WithTags("Routing")
@@ -33,10 +33,10 @@ public static class RoutingEndpoints
         .Accepts<ChatCompletionRequest>("application/json")
         .Produces<RoutingExplanation>();
 
-        app.MapGet("/api/routing", async (SymbolicMoeService symbolic, IProfilingStore profiles, CancellationToken ct) => TypedResults.Ok(new
+        app.MapGet("/api/routing", async (RouterCatalog routers, RouterEmbedder embedder, IProfilingStore profiles, CancellationToken ct) => TypedResults.Ok(new
         {
-            routers = RouterCatalog.Models.Select(m => new { id = m.Id, description = m.Description }),
-            embedder = symbolic.EmbedderName,
+            routers = routers.Routers.Select(r => new { id = r.ModelId, name = r.Name, description = r.Description }),
+            embedder = embedder.Name,
             profiles = (await profiles.ListProfilesAsync(ct)).Select(p => new { id = p.Id, version = p.Version, p.CreatedAt, experts = p.Experts.Count, aggregator = p.Aggregator, keywordModel = p.KeywordModel }),
         }))
         .WithTags("Routing")

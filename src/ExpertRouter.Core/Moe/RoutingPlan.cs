@@ -1,7 +1,10 @@
 using ExpertRouter.Core.Profiling;
-using ExpertRouter.Core.Routing;
 
 namespace ExpertRouter.Core.Moe;
 
-/// <summary>The routing decision for one query, before any expert answers.</summary>
-public sealed record RoutingPlan(string Question, SkillProfileSet Profile, RoutingDecision Decision, RoutingExplanation Explanation);
+/// <summary>
+/// A router's decision for one query, before any expert answers: the recruited instances in order
+/// (an expert may appear several times), the profile whose aggregator synthesises (when there is
+/// one), and the explanation returned to the caller.
+/// </summary>
+public sealed record RoutingPlan(string Question, SkillProfileSet? Profile, IReadOnlyList<string> Selected, RoutingExplanation Explanation);

@@ -93,7 +93,9 @@ public sealed class SymbolicMoeSimulationTests(ITestOutputHelper output)
             })) + $"; total {profile.Experts.First(e => e.ExpertId == g.Key).GlobalScore}");
         }
 
-        var service = new SymbolicMoeService(store, registry, provider, new KeywordAnnotator(prompts), prompts, Options.Create(new MoeOptions()));
+        var options = Options.Create(new MoeOptions());
+        var service = new SymbolicMoeService(store, registry, provider, new KeywordAnnotator(prompts), new RouterEmbedder(provider, options), options);
+        var executor = new MoeExecutor(registry, provider, prompts, options);
         var test = world.Questions.Skip(2000).ToList();
 
         // The strong expert per skill gets the highest probability.
@@ -121,8 +123,8 @@ public sealed class SymbolicMoeSimulationTests(ITestOutputHelper output)
         }
 
         var best = single.MaxBy(s => s.Value);
-        var (moeAccuracy, moeCalls) = await RoutedAccuracy(service, provider, test, MoeOverrides.None);
-        var (topPAccuracy, topPCalls) = await RoutedAccuracy(service, provider, test, MoeOverrides.None with { TopP = 0.4 });
+        var (moeAccuracy, moeCalls) = await RoutedAccuracy(service, executor, provider, test, MoeOverrides.None);
+        var (topPAccuracy, topPCalls) = await RoutedAccuracy(service, executor, provider, test, MoeOverrides.None with { TopP = 0.4 });
         var (randomAccuracy, randomCalls) = await RandomKAccuracy(world, provider, prompts, test, profile.Aggregator!);
 
         output.WriteLine($"validation {run.Progress.Items} items, test {test.Count} items; expert accuracy on test: {string.Join(", ", single.Select(s => $"{s.Key} {s.Value:P1}"))}");
@@ -139,9 +141,9 @@ public sealed class SymbolicMoeSimulationTests(ITestOutputHelper output)
         Assert.True(topPCalls < moeCalls, $"top-p used {topPCalls:F2} calls per query, k=3 {moeCalls:F2}");
     }
 
-    private static async Task<(double Accuracy, double CallsPerQuery)> RoutedAccuracy(SymbolicMoeService service, ScriptedExpertProvider provider, List<ScriptedQuestion> test, MoeOverrides overrides)
+    private static async Task<(double Accuracy, double CallsPerQuery)> RoutedAccuracy(SymbolicMoeService service, MoeExecutor executor, ScriptedExpertProvider provider, List<ScriptedQuestion> test, MoeOverrides overrides)
     {
-        var client = new SymbolicMoeChatClient(service, "moe/symbolic");
+        var client = new MoeChatClient(service, executor, "moe/symbolic");
         var before = provider.Experts.Values.Sum(e => e.AnswerCalls);
         var right = 0;
         foreach (var q in test)
@@ -154,7 +156,7 @@ public sealed class SymbolicMoeSimulationTests(ITestOutputHelper output)
 
             options.AdditionalProperties["routing_seed"] = q.Number;
             var r = await client.GetResponseAsync([new ChatMessage(ChatRole.User, ScriptedWorld.UserPrompt(q))], options);
-            Assert.IsType<RoutingExplanation>(r.AdditionalProperties![SymbolicMoeChatClient.RoutingKey]);
+            Assert.IsType<RoutingExplanation>(r.AdditionalProperties![MoeChatClient.RoutingKey]);
             right += AnswerExtractor.Extract(r.Text, AnswerKind.MultipleChoice, 4) == q.Gold ? 1 : 0;
         }
 

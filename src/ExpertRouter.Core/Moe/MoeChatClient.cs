@@ -5,13 +5,13 @@ using Microsoft.Extensions.AI;
 namespace ExpertRouter.Core.Moe;
 
 /// <summary>
-/// The <c>moe/symbolic</c> virtual model as an <see cref="IChatClient"/>: a router that picks and
+/// A routed virtual model (<c>moe/symbolic</c>, <c>moe/retriever</c>, ...) as an <see cref="IChatClient"/>: a router that picks and
 /// calls other experts. The response's AdditionalProperties carry <c>routing</c> (a
 /// <see cref="RoutingExplanation"/>). Streaming yields, in order: an update carrying the routing
 /// decision (no text), <c>progress</c> updates while experts answer, then the final answer's text
 /// (the aggregator's output is streamed as it is generated).
 /// </summary>
-public sealed class SymbolicMoeChatClient(SymbolicMoeService service, string modelId) : IChatClient
+public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, string modelId) : IChatClient
 {
     public const string RoutingKey = "routing";
     public const string ProgressKey = "progress";
@@ -20,8 +20,8 @@ public sealed class SymbolicMoeChatClient(SymbolicMoeService service, string mod
     {
         var list = messages.ToList();
         var overrides = MoeOverrides.From(options?.AdditionalProperties);
-        var plan = await service.PlanAsync(Question(list), overrides, cancellationToken).ConfigureAwait(false);
-        var draft = await service.GatherAsync(plan, list, options, overrides, null, cancellationToken).ConfigureAwait(false);
+        var plan = await router.PlanAsync(Question(list), overrides, cancellationToken).ConfigureAwait(false);
+        var draft = await executor.GatherAsync(plan, list, options, overrides, null, cancellationToken).ConfigureAwait(false);
         plan.Explanation.Aggregation = draft.Explanation;
         string text;
         var finish = draft.FinishReason;
@@ -32,7 +32,7 @@ public sealed class SymbolicMoeChatClient(SymbolicMoeService service, string mod
         }
         else
         {
-            using var lease = await service.AcquireAggregatorAsync(draft.Aggregator!, cancellationToken).ConfigureAwait(false);
+            using var lease = await executor.AcquireAggregatorAsync(draft.Aggregator!, cancellationToken).ConfigureAwait(false);
             var synthesis = await lease.Chat.GetResponseAsync([new ChatMessage(ChatRole.User, draft.SynthesisPrompt!)], SynthesisOptions(options), cancellationToken).ConfigureAwait(false);
             text = synthesis.Text;
             finish = synthesis.FinishReason ?? ChatFinishReason.Stop;
@@ -57,12 +57,12 @@ public sealed class SymbolicMoeChatClient(SymbolicMoeService service, string mod
     {
         var list = messages.ToList();
         var overrides = MoeOverrides.From(options?.AdditionalProperties);
-        var plan = await service.PlanAsync(Question(list), overrides, cancellationToken).ConfigureAwait(false);
+        var plan = await router.PlanAsync(Question(list), overrides, cancellationToken).ConfigureAwait(false);
         yield return new ChatResponseUpdate(ChatRole.Assistant, (string?)null) { ModelId = modelId, AdditionalProperties = new() { [RoutingKey] = plan.Explanation } };
 
         // Experts answer in the background while their progress is streamed.
         var progress = Channel.CreateUnbounded<string>();
-        var gather = service.GatherAsync(plan, list, options, overrides, new ChannelProgress(progress.Writer), cancellationToken);
+        var gather = executor.GatherAsync(plan, list, options, overrides, new ChannelProgress(progress.Writer), cancellationToken);
         _ = gather.ContinueWith(_ => progress.Writer.TryComplete(), TaskScheduler.Default);
         await foreach (var message in progress.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -80,7 +80,7 @@ public sealed class SymbolicMoeChatClient(SymbolicMoeService service, string mod
         }
 
         yield return new ChatResponseUpdate(ChatRole.Assistant, (string?)null) { ModelId = modelId, AdditionalProperties = new() { [ProgressKey] = $"{draft.Aggregator} synthesising the final answer" } };
-        using var lease = await service.AcquireAggregatorAsync(draft.Aggregator!, cancellationToken).ConfigureAwait(false);
+        using var lease = await executor.AcquireAggregatorAsync(draft.Aggregator!, cancellationToken).ConfigureAwait(false);
         ChatFinishReason finish = ChatFinishReason.Stop;
         await foreach (var u in lease.Chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, draft.SynthesisPrompt!)], SynthesisOptions(options), cancellationToken).ConfigureAwait(false))
         {
