@@ -8,6 +8,8 @@ return which switch
     "engine" => await EngineBenchmark.RunAsync(rest),
     "engine-worker" => await EngineBenchmark.WorkerAsync(rest),
     "gateway" => await GatewayBenchmark.RunAsync(rest),
+    "vectors" => await VectorBenchmark.RunAsync(rest),
+    "evaluate" => await EvaluateCommand.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -15,6 +17,8 @@ static int Usage()
 {
     Console.WriteLine("usage: bench/run.sh engine [--model PATH] [--threads N] [--tokens 128] [--prompt 16]");
     Console.WriteLine("  engine   ours vs llama.cpp's llama-batched-bench on the same ~200M q8_0 model (1 and 8 sequences)");
+    Console.WriteLine("  evaluate side-by-side router evaluation against a running service: --url URL (--set ID | --file set.jsonl) [--routers a,b] [--limit N]");
     Console.WriteLine("  gateway  added latency of ExpertRouter in front of a remote expert; 8 vs 1 concurrent clients on one local expert");
+    Console.WriteLine("  vectors  embedded vector index: search p50/p99 (with/without filter) and recall@10 at 10k/100k x 384/512 [--counts 10000,100000] [--dims 384,512] [--queries 2000]");
     return 2;
 }

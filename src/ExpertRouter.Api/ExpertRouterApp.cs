@@ -11,6 +11,7 @@ using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Moe;
 using ExpertRouter.Core.Profiling;
 using ExpertRouter.Core.Prompts;
+using ExpertRouter.Core.VectorStore;
 using ExpertRouter.Core.Remote;
 using ExpertRouter.LlamaCpp;
 using ExpertRouter.LlamaCpp.Hosting;
@@ -88,10 +89,36 @@ public static class ExpertRouterApp
         services.AddSingleton<KeywordAnnotator>();
         services.AddSingleton<ProfilingRunner>();
         services.AddSingleton<ProfilingService>();
+        services.AddSingleton<IVectorStore>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<ExpertRouterOptions>>().Value;
+            var section = configuration.GetSection("ExpertRouter:VectorStore");
+            var vectorOptions = new VectorStoreOptions
+            {
+                Provider = section["Provider"] ?? VectorStoreOptions.EmbeddedProvider,
+                Directory = section["Directory"] ?? Path.Combine(o.ResolvedDataDirectory, "vectors"),
+                FallbackToEmbedded = section.GetValue("FallbackToEmbedded", true),
+                Qdrant = new QdrantOptions
+                {
+                    Url = new Uri(section["Qdrant:Url"] ?? Environment.GetEnvironmentVariable("QDRANT_URL") ?? "http://localhost:6333"),
+                    ApiKey = section["Qdrant:ApiKey"],
+                    Timeout = section.GetValue("Qdrant:Timeout", TimeSpan.FromSeconds(10)),
+                },
+            };
+            return VectorStoreFactory.Create(vectorOptions, sp.GetRequiredService<ILoggerFactory>());
+        });
         services.AddSingleton<RouterEmbedder>();
+        services.AddSingleton<RouterContext>();
         services.AddSingleton<MoeExecutor>();
         services.AddSingleton<SymbolicMoeService>();
+        services.AddSingleton<RouterRetrieverService>();
+        services.AddSingleton<GliderRouterService>();
+        services.AddSingleton<RoutingMemoryService>();
+        services.AddSingleton<IRoutedAnswerRecorder>(sp => sp.GetRequiredService<RoutingMemoryService>());
         services.AddSingleton<IMoeRouter>(sp => sp.GetRequiredService<SymbolicMoeService>());
+        services.AddSingleton<IMoeRouter>(sp => sp.GetRequiredService<RouterRetrieverService>());
+        services.AddSingleton<IMoeRouter>(sp => sp.GetRequiredService<GliderRouterService>());
+        services.AddSingleton<IMoeRouter>(sp => sp.GetRequiredService<RoutingMemoryService>());
         services.AddSingleton<RouterCatalog>();
         services.AddSingleton<ChatCompletionHandler>();
         services.AddSingleton<EmbeddingsHandler>();

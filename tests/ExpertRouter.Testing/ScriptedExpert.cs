@@ -5,7 +5,8 @@ using Microsoft.Extensions.AI;
 namespace ExpertRouter.Testing;
 
 /// <summary>
-/// A fake LLM with known per-skill accuracy, for routing logic tests. It recognises three prompts:
+/// A fake LLM with known per-skill accuracy, for routing logic tests. It recognises four prompts:
+/// task instruction (one sentence naming the question's skills),
 /// skill annotation (answers the question's true skills, plus a random distractor now and then that
 /// changes between samples), aggregation (picks among the candidates: with probability
 /// <c>AggregatorSkill</c> the correct one if present, else the majority), and answering (correct with
@@ -31,7 +32,11 @@ public sealed partial class ScriptedExpert(string id, ScriptedWorld world, IRead
         var q = world.Find(prompt);
         var seed = (int)(options?.Seed ?? (options?.Temperature is > 0 ? Interlocked.Increment(ref _unseeded) : 0));
         string text;
-        if (prompt.Contains("Keywords:", StringComparison.Ordinal))
+        if (prompt.Contains("One-sentence task description:", StringComparison.Ordinal))
+        {
+            text = q is null ? "Answer a general question." : $"Answer a multiple-choice question about {string.Join(" and ", q.Skills)}.";
+        }
+        else if (prompt.Contains("Keywords:", StringComparison.Ordinal))
         {
             var rng = new Random(Mix(q?.Number ?? 0, seed, 7));
             var lines = (q?.Skills ?? ["general knowledge"]).ToList();

@@ -67,6 +67,12 @@ public static class ErrorMapper
                 return new OpenAiException(r.UpstreamStatus is >= 400 and < 500 ? 502 : 503, r.Message, "model", "expert_unavailable");
             case Core.Profiling.ProfilingException pe:
                 return new OpenAiException(400, pe.Message, null, "invalid_profiling_request");
+            case Core.Moe.FeedbackNotFoundException fn:
+                return new OpenAiException(404, fn.Message, "responseId", "unknown_response");
+            case Core.VectorStore.VectorStoreException vs when vs.Kind == Core.VectorStore.VectorStoreErrorKind.Unavailable:
+                return new OpenAiException(503, vs.Message, null, "vector_store_unavailable");
+            case Core.VectorStore.VectorStoreException vs:
+                return new OpenAiException(400, vs.Message, null, "vector_store_error");
             case Core.Moe.MoeUnavailableException mu:
                 return new OpenAiException(409, mu.Message, "model", "no_profile");
             case ArgumentException a:

@@ -8,7 +8,7 @@ namespace ExpertRouter.Api.OpenAi;
 /// <c>moe/&lt;router&gt;:&lt;profile&gt;</c>. A router is an <see cref="IChatClient"/> that picks and
 /// calls experts; every router shares the same executor (answers, aggregation).
 /// </summary>
-public sealed class RouterCatalog(IEnumerable<IMoeRouter> routers, MoeExecutor executor)
+public sealed class RouterCatalog(IEnumerable<IMoeRouter> routers, MoeExecutor executor, IRoutedAnswerRecorder recorder)
 {
     private readonly Dictionary<string, IMoeRouter> _routers = routers.ToDictionary(r => r.ModelId, StringComparer.Ordinal);
 
@@ -23,6 +23,6 @@ public sealed class RouterCatalog(IEnumerable<IMoeRouter> routers, MoeExecutor e
         var colon = model.IndexOf(':', StringComparison.Ordinal);
         var id = colon > 0 ? model[..colon] : model;
         var profile = colon > 0 && colon < model.Length - 1 ? model[(colon + 1)..] : null;
-        return _routers.TryGetValue(id, out var router) ? (router, new MoeChatClient(router, executor, model), profile) : null;
+        return _routers.TryGetValue(id, out var router) ? (router, new MoeChatClient(router, executor, model, recorder), profile) : null;
     }
 }

@@ -11,7 +11,7 @@ namespace ExpertRouter.Core.Moe;
 /// decision (no text), <c>progress</c> updates while experts answer, then the final answer's text
 /// (the aggregator's output is streamed as it is generated).
 /// </summary>
-public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, string modelId) : IChatClient
+public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, string modelId, IRoutedAnswerRecorder? recorder = null) : IChatClient
 {
     public const string RoutingKey = "routing";
     public const string ProgressKey = "progress";
@@ -42,10 +42,11 @@ public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, strin
             }
         }
 
+        var responseId = await RecordAsync(plan, cancellationToken).ConfigureAwait(false);
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
         {
             ModelId = modelId,
-            ResponseId = "chatcmpl-" + Guid.NewGuid().ToString("N"),
+            ResponseId = responseId,
             CreatedAt = DateTimeOffset.UtcNow,
             FinishReason = finish,
             Usage = usage,
@@ -75,7 +76,7 @@ public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, strin
         if (draft.FinalText is not null)
         {
             yield return new ChatResponseUpdate(ChatRole.Assistant, draft.FinalText) { ModelId = modelId };
-            yield return Last(draft.FinishReason, usage, plan);
+            yield return Last(draft.FinishReason, usage, plan, await RecordAsync(plan, cancellationToken).ConfigureAwait(false));
             yield break;
         }
 
@@ -96,16 +97,30 @@ public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, strin
             }
         }
 
-        yield return Last(finish, usage, plan);
+        yield return Last(finish, usage, plan, await RecordAsync(plan, cancellationToken).ConfigureAwait(false));
     }
 
-    private ChatResponseUpdate Last(ChatFinishReason finish, UsageDetails usage, RoutingPlan plan) =>
+    private ChatResponseUpdate Last(ChatFinishReason finish, UsageDetails usage, RoutingPlan plan, string responseId) =>
         new(ChatRole.Assistant, [new UsageContent(usage)])
         {
             ModelId = modelId,
+            ResponseId = responseId,
             FinishReason = finish,
             AdditionalProperties = new() { [RoutingKey] = plan.Explanation },
         };
+
+    /// <summary>Gives the answer its id and remembers it for feedback.</summary>
+    private async Task<string> RecordAsync(RoutingPlan plan, CancellationToken cancellationToken)
+    {
+        var responseId = "chatcmpl-" + Guid.NewGuid().ToString("N");
+        plan.Explanation.ResponseId = responseId;
+        if (recorder is not null)
+        {
+            await recorder.RecordAsync(responseId, plan.Question, plan.Selected, router.Name, cancellationToken).ConfigureAwait(false);
+        }
+
+        return responseId;
+    }
 
     private static ChatOptions SynthesisOptions(ChatOptions? request) => new()
     {

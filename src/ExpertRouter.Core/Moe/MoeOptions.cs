@@ -32,4 +32,25 @@ public sealed class MoeOptions
 
     /// <summary>Temperature of recruited experts when the request gives none (several draws of one expert need some).</summary>
     public float ExpertTemperature { get; set; } = 0.7f;
+
+    /// <summary>RouterRetriever: k-means pilots per expert (the paper uses 1).</summary>
+    public int RetrieverPilotsPerExpert { get; set; } = 1;
+
+    /// <summary>RouterRetriever: "average" similarity to an expert's pilots (paper) or "nearest" pilot (reference code).</summary>
+    public string RetrieverMode { get; set; } = "average";
+
+    /// <summary>Embedding routers: experts chosen per query unless the request gives k or routing_top_p (the papers route to one).</summary>
+    public int EmbeddingRouterK { get; set; } = 1;
+
+    /// <summary>Embedding routers: softmax temperature that turns similarities into probabilities.</summary>
+    public double SimilarityTemperature { get; set; } = 0.05;
+
+    /// <summary>GLIDER: the expert that writes the one-sentence task instruction; null = the profile's keyword model, else the first expert.</summary>
+    public string? InstructionModel { get; set; }
+
+    /// <summary>GLIDER: weight of the instruction similarity; 1 = GLIDER alone, below 1 blends in Symbolic-MoE probabilities.</summary>
+    public double GliderAlpha { get; set; } = 1.0;
+
+    /// <summary>Routing memory: past routed queries consulted per query.</summary>
+    public int MemoryNeighbours { get; set; } = 20;
 }
