@@ -79,7 +79,7 @@ public static class RoutingEndpoints
                 : routers.Routers).ToList();
             var limit = Math.Clamp(body.Limit ?? 50, 1, 10_000);
             var evaluator = new RouterEvaluator(executor, () => models.Snapshot().Sum(s => (long)s.Loads));
-            return TypedResults.Ok(await evaluator.EvaluateAsync(chosen, [.. items.Take(limit)], body.Seed ?? 1, ct));
+            return TypedResults.Ok(await evaluator.EvaluateAsync(chosen, [.. items.Take(limit)], body.Seed ?? 1, Math.Clamp(body.MaxTokens ?? 512, 1, 32768), ct));
         })
         .WithTags("Routing")
         .WithSummary("Compare routers on a labelled set: accuracy, expert calls, model loads, routing latency")
@@ -104,4 +104,4 @@ public sealed record FeedbackRequest(string? ResponseId, string? Rating);
 public sealed record FeedbackResult(string ResponseId, string Rating, IReadOnlyList<string> Experts);
 
 /// <summary>Body of <c>POST /api/routers/evaluate</c>.</summary>
-public sealed record RouterEvaluationRequest(string? ValidationSetId, IReadOnlyList<string>? Routers, int? Limit, int? Seed);
+public sealed record RouterEvaluationRequest(string? ValidationSetId, IReadOnlyList<string>? Routers, int? Limit, int? Seed, int? MaxTokens);

@@ -12,7 +12,7 @@ namespace ExpertRouter.Core.Moe;
 /// </summary>
 public sealed class RouterEvaluator(MoeExecutor executor, Func<long> modelLoads)
 {
-    public async Task<IReadOnlyList<RouterEvaluation>> EvaluateAsync(IReadOnlyList<IMoeRouter> routers, IReadOnlyList<ValidationItem> items, int? seed, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RouterEvaluation>> EvaluateAsync(IReadOnlyList<IMoeRouter> routers, IReadOnlyList<ValidationItem> items, int? seed, int maxTokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(routers);
         ArgumentNullException.ThrowIfNull(items);
@@ -35,7 +35,7 @@ public sealed class RouterEvaluator(MoeExecutor executor, Func<long> modelLoads)
                     var sw = Stopwatch.StartNew();
                     var plan = await router.PlanAsync(prompt, overrides, cancellationToken).ConfigureAwait(false);
                     latencies.Add(sw.Elapsed.TotalMilliseconds);
-                    var options = new ChatOptions { Temperature = 0, Seed = seed is { } s2 ? s2 + i : null };
+                    var options = new ChatOptions { Temperature = 0, Seed = seed is { } s2 ? s2 + i : null, MaxOutputTokens = maxTokens };
                     var draft = await executor.GatherAsync(plan, [new ChatMessage(ChatRole.User, prompt)], options, overrides, null, cancellationToken).ConfigureAwait(false);
                     calls += plan.Selected.Count;
                     var text = draft.FinalText;
@@ -43,7 +43,7 @@ public sealed class RouterEvaluator(MoeExecutor executor, Func<long> modelLoads)
                     {
                         calls++;
                         using var lease = await executor.AcquireAggregatorAsync(draft.Aggregator!, cancellationToken).ConfigureAwait(false);
-                        text = (await lease.Chat.GetResponseAsync([new ChatMessage(ChatRole.User, draft.SynthesisPrompt!)], new ChatOptions { Temperature = 0 }, cancellationToken).ConfigureAwait(false)).Text;
+                        text = (await lease.Chat.GetResponseAsync([new ChatMessage(ChatRole.User, draft.SynthesisPrompt!)], new ChatOptions { Temperature = 0, MaxOutputTokens = maxTokens }, cancellationToken).ConfigureAwait(false)).Text;
                     }
 
                     correct += AnswerChecker.IsCorrect(AnswerExtractor.Extract(text, item.Kind, item.Choices?.Count ?? 0), item.Answer, item.Kind) ? 1 : 0;

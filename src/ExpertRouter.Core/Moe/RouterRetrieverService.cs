@@ -39,7 +39,9 @@ public sealed class RouterRetrieverService(
         var registered = (await context.RegisteredAsync(cancellationToken).ConfigureAwait(false)).Select(e => e.Id).ToList();
         var query = KMeans.Normalized((await embedder.EmbedAsync([question], cancellationToken).ConfigureAwait(false))[0]);
         var filter = VectorFilter.Where("profile", Key(profile)).AndAny("expert", registered);
-        var hits = await vectors.SearchAsync(Collection, query, 10_000, filter, cancellationToken).ConfigureAwait(false);
+        var hits = await vectors.GetCollectionAsync(Collection, cancellationToken).ConfigureAwait(false) is null
+            ? []
+            : await vectors.SearchAsync(Collection, query, 10_000, filter, cancellationToken).ConfigureAwait(false);
         if (hits.Count == 0)
         {
             throw new MoeUnavailableException($"Profile '{profile.Id}' has no pilots for any registered expert (no expert won a validation query on its own). Re-run profiling with more items or experts.");
@@ -129,13 +131,18 @@ public sealed class RouterRetrieverService(
                 await vectors.DeleteWhereAsync(Collection, VectorFilter.Where("profile", Key(profile)).And("expert", expert), cancellationToken).ConfigureAwait(false);
             }
 
+            counts[expert] = centroids.Length;
+            if (centroids.Length == 0)
+            {
+                continue; // this expert won no query on its own: no pilots
+            }
+
             await vectors.UpsertAsync(Collection, [.. centroids.Select((c, i) => new VectorPoint($"{Key(profile)}/{expert}/{i}", c, new Dictionary<string, string>
             {
                 ["profile"] = Key(profile),
                 ["expert"] = expert,
                 ["won"] = mine.Count.ToString(CultureInfo.InvariantCulture),
             }))], cancellationToken).ConfigureAwait(false);
-            counts[expert] = centroids.Length;
         }
 
         return counts;
