@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Numerics.Tensors;
 using ExpertRouter.Core.Profiling;
 using ExpertRouter.Core.VectorStore;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ public sealed class RouterRetrieverService(
 {
     public const string Collection = "er-pilots";
     private readonly ConcurrentDictionary<(string, int), Task> _built = new();
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, float[]>> _means = new(StringComparer.Ordinal);
     private readonly MoeOptions _options = options.Value;
 
     public string Name => "router-retriever";
@@ -38,19 +40,33 @@ public sealed class RouterRetrieverService(
         await EnsurePilotsAsync(profile, cancellationToken).ConfigureAwait(false);
         var registered = (await context.RegisteredAsync(cancellationToken).ConfigureAwait(false)).Select(e => e.Id).ToList();
         var query = KMeans.Normalized((await embedder.EmbedAsync([question], cancellationToken).ConfigureAwait(false))[0]);
-        var filter = VectorFilter.Where("profile", Key(profile)).AndAny("expert", registered);
-        var hits = await vectors.GetCollectionAsync(Collection, cancellationToken).ConfigureAwait(false) is null
-            ? []
-            : await vectors.SearchAsync(Collection, query, 10_000, filter, cancellationToken).ConfigureAwait(false);
-        if (hits.Count == 0)
+        var nearest = _options.RetrieverMode == "nearest";
+        var pilots = await PilotsAsync(profile, cancellationToken).ConfigureAwait(false);
+        var byExpert = new List<(string Expert, double Similarity)>();
+        var hits = new List<VectorSearchResult>();
+        foreach (var (expert, mean) in pilots.Where(p => registered.Contains(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (nearest)
+            {
+                var best = await vectors.SearchAsync(Collection, query, 1, VectorFilter.Where("profile", Key(profile)).And("expert", expert), cancellationToken).ConfigureAwait(false);
+                if (best.Count > 0)
+                {
+                    byExpert.Add((expert, best[0].Score));
+                    hits.Add(best[0]);
+                }
+            }
+            else
+            {
+                // The average cosine to an expert's (unit) pilots equals the dot product with their mean.
+                byExpert.Add((expert, TensorPrimitives.Dot(query, mean)));
+            }
+        }
+
+        if (byExpert.Count == 0)
         {
             throw new MoeUnavailableException($"Profile '{profile.Id}' has no pilots for any registered expert (no expert won a validation query on its own). Re-run profiling with more items or experts.");
         }
 
-        var nearest = _options.RetrieverMode == "nearest";
-        var byExpert = hits.GroupBy(h => h.Payload["expert"])
-            .Select(g => (Expert: g.Key, Similarity: nearest ? g.Max(h => (double)h.Score) : g.Average(h => (double)h.Score)))
-            .OrderBy(x => x.Expert, StringComparer.Ordinal).ToList();
         var probabilities = SimilarityRouting.Softmax([.. byExpert.Select(x => x.Similarity)], _options.SimilarityTemperature);
         var (chosen, strategy) = SimilarityRouting.Select(probabilities, requestOverrides.K ?? _options.EmbeddingRouterK, requestOverrides.TopP);
         var explanation = new RoutingExplanation
@@ -60,12 +76,38 @@ public sealed class RouterRetrieverService(
             ProfileVersion = profile.Version,
             Embedder = embedder.Name,
             Scores = [.. byExpert.Select((x, i) => new RouterExpertScore(x.Expert, x.Similarity, probabilities[i]))],
-            Neighbours = [.. hits.Take(5).Select(h => new RouterNeighbour(h.Id, h.Payload["expert"], h.Score, null))],
+            Neighbours = [.. hits.OrderByDescending(h => h.Score).Take(5).Select(h => new RouterNeighbour(h.Id, h.Payload["expert"], h.Score, null))],
             Strategy = (nearest ? "nearest-pilot" : "average-pilot-similarity") + "; " + strategy,
             Selected = [.. chosen.Select(i => byExpert[i].Expert)],
             RemovedExperts = [.. profile.Experts.Select(e => e.ExpertId).Where(id => !registered.Contains(id))],
         };
         return new RoutingPlan(question, profile, explanation.Selected, explanation);
+    }
+
+    /// <summary>Per expert, the mean of its unit pilot vectors (cached per profile version until pilots are rebuilt).</summary>
+    private async Task<IReadOnlyDictionary<string, float[]>> PilotsAsync(SkillProfileSet profile, CancellationToken cancellationToken)
+    {
+        if (_means.TryGetValue(Key(profile), out var cached))
+        {
+            return cached;
+        }
+
+        var points = await vectors.GetCollectionAsync(Collection, cancellationToken).ConfigureAwait(false) is null
+            ? []
+            : await vectors.ListAsync(Collection, VectorFilter.Where("profile", Key(profile)), withVectors: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var means = points.GroupBy(p => p.Payload["expert"]).ToDictionary(g => g.Key, g =>
+        {
+            var sum = new float[g.First().Vector.Length];
+            foreach (var p in g)
+            {
+                TensorPrimitives.Add(sum, p.Vector, sum);
+            }
+
+            TensorPrimitives.Divide(sum, g.Count(), sum);
+            return sum;
+        }, StringComparer.Ordinal);
+        _means[Key(profile)] = means;
+        return means;
     }
 
     /// <summary>Builds (once per profile version) the pilots of every expert of the profile.</summary>
@@ -113,6 +155,7 @@ public sealed class RouterRetrieverService(
             }
         }
 
+        _means.TryRemove(Key(profile), out _);
         var needed = won.Values.SelectMany(v => v).Distinct().Where(i => i < items.Count).ToList();
         var embedded = needed.Count == 0 ? [] : await embedder.EmbedAsync([.. needed.Select(i => items[i].Question)], cancellationToken).ConfigureAwait(false);
         var byItem = needed.Select((item, n) => (item, n)).ToDictionary(x => x.item, x => embedded[x.n]);

@@ -67,9 +67,11 @@ public sealed class RoutingMemoryService(
         ArgumentNullException.ThrowIfNull(requestOverrides);
         var registered = (await context.RegisteredAsync(cancellationToken).ConfigureAwait(false)).Select(e => e.Id).ToList();
         var query = KMeans.Normalized((await embedder.EmbedAsync([question], cancellationToken).ConfigureAwait(false))[0]);
-        var hits = await vectors.GetCollectionAsync(MemoryCollection, cancellationToken).ConfigureAwait(false) is null
+        // Unfiltered search (the fast path of the index), then drop experts that are no longer registered.
+        var hits = (await vectors.GetCollectionAsync(MemoryCollection, cancellationToken).ConfigureAwait(false) is null
             ? []
-            : await vectors.SearchAsync(MemoryCollection, query, _options.MemoryNeighbours, VectorFilter.WhereAny("expert", registered), cancellationToken).ConfigureAwait(false);
+            : await vectors.SearchAsync(MemoryCollection, query, _options.MemoryNeighbours, null, cancellationToken).ConfigureAwait(false))
+            .Where(h => registered.Contains(h.Payload["expert"])).ToList();
         var scores = hits.GroupBy(h => h.Payload["expert"])
             .Select(g => (Expert: g.Key, Score: g.Sum(h => (double)h.Score * (h.Payload["outcome"] == "good" ? 1 : -1))))
             .Where(x => x.Score > 0)
