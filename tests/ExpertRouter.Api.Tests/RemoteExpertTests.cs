@@ -43,7 +43,8 @@ public sealed class RemoteExpertTests
         Assert.Equal(e1, e2);
 
         var models = (await front.OpenAi.GetOpenAIModelClient().GetModelsAsync()).Value.Select(m => m.Id).ToList();
-        Assert.Equal(["remote-medicine", "moe/symbolic"], models);
+        Assert.Equal("remote-medicine", models[0]);
+        Assert.All(models.Skip(1), m => Assert.StartsWith("moe/", m, StringComparison.Ordinal)); // only the router virtual models besides
     }
 
     [Fact]
