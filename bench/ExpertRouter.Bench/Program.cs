@@ -8,6 +8,7 @@ return which switch
     "engine" => await EngineBenchmark.RunAsync(rest),
     "engine-worker" => await EngineBenchmark.WorkerAsync(rest),
     "gateway" => await GatewayBenchmark.RunAsync(rest),
+    "batch" => await BatchBenchmark.RunAsync(rest),
     "vectors" => await VectorBenchmark.RunAsync(rest),
     "evaluate" => await EvaluateCommand.RunAsync(rest),
     "routing" => await RoutingBenchmark.RunAsync(rest),

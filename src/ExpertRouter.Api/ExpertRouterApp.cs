@@ -48,6 +48,7 @@ public static class ExpertRouterApp
         app.MapOpenAiApi();
         app.MapExpertApi();
         app.MapProfilingApi();
+        app.MapBatchApi();
         app.MapRoutingApi();
         app.MapHealthApi();
         app.MapMetrics();
@@ -124,6 +125,7 @@ public static class ExpertRouterApp
         services.AddSingleton<EmbeddingsHandler>();
         services.AddHostedService<ExpertRouterStartup>(); // first: migrations before anything reads the database
         services.AddHostedService(sp => sp.GetRequiredService<ProfilingService>());
+        services.AddBatchJobs();
 
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -180,6 +180,171 @@ internal static class SchemaMigrations
                     PRIMARY KEY (id, version)
                 );
                 """),
+        new(
+            3,
+            "durable job queue, job checkpoints and history; files and batches",
+            Sqlite: """
+                CREATE TABLE jobs (
+                    id               TEXT    NOT NULL PRIMARY KEY,
+                    kind             TEXT    NOT NULL,
+                    payload          TEXT    NOT NULL,
+                    status           TEXT    NOT NULL,
+                    attempts         INTEGER NOT NULL DEFAULT 0,
+                    max_attempts     INTEGER NOT NULL,
+                    lease_owner      TEXT    NULL,
+                    lease_expires_at TEXT    NULL,
+                    heartbeat_at     TEXT    NULL,
+                    cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
+                    progress         TEXT    NULL,
+                    error            TEXT    NULL,
+                    run_after        TEXT    NOT NULL,
+                    created_at       TEXT    NOT NULL,
+                    started_at       TEXT    NULL,
+                    finished_at      TEXT    NULL,
+                    updated_at       TEXT    NOT NULL
+                ) STRICT;
+                CREATE INDEX jobs_claimable ON jobs (status, run_after);
+                CREATE INDEX jobs_created ON jobs (created_at, id);
+                CREATE TABLE job_checkpoints (
+                    job_id     TEXT    NOT NULL,
+                    item       INTEGER NOT NULL,
+                    succeeded  INTEGER NOT NULL CHECK (succeeded IN (0, 1)),
+                    result     TEXT    NOT NULL,
+                    worker     TEXT    NULL,
+                    created_at TEXT    NOT NULL,
+                    PRIMARY KEY (job_id, item)
+                ) STRICT;
+                CREATE TABLE job_computations (
+                    job_id          TEXT    NOT NULL,
+                    item            INTEGER NOT NULL,
+                    computations    INTEGER NOT NULL,
+                    last_worker     TEXT    NULL,
+                    last_started_at TEXT    NOT NULL,
+                    PRIMARY KEY (job_id, item)
+                ) STRICT;
+                CREATE TABLE job_events (
+                    seq    INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+                    job_id TEXT    NOT NULL,
+                    at     TEXT    NOT NULL,
+                    event  TEXT    NOT NULL,
+                    worker TEXT    NULL,
+                    detail TEXT    NULL
+                ) STRICT;
+                CREATE INDEX job_events_job ON job_events (job_id, seq);
+                CREATE TABLE files (
+                    id         TEXT    NOT NULL PRIMARY KEY,
+                    purpose    TEXT    NOT NULL,
+                    filename   TEXT    NOT NULL,
+                    bytes      INTEGER NOT NULL,
+                    created_at TEXT    NOT NULL
+                ) STRICT;
+                CREATE INDEX files_created ON files (created_at, id);
+                CREATE TABLE batches (
+                    id                TEXT    NOT NULL PRIMARY KEY,
+                    endpoint          TEXT    NOT NULL,
+                    input_file_id     TEXT    NOT NULL,
+                    completion_window TEXT    NOT NULL,
+                    status            TEXT    NOT NULL,
+                    output_file_id    TEXT    NULL,
+                    error_file_id     TEXT    NULL,
+                    errors            TEXT    NULL,
+                    metadata          TEXT    NULL,
+                    request_total     INTEGER NOT NULL DEFAULT 0,
+                    request_completed INTEGER NOT NULL DEFAULT 0,
+                    request_failed    INTEGER NOT NULL DEFAULT 0,
+                    created_at        TEXT    NOT NULL,
+                    in_progress_at    TEXT    NULL,
+                    expires_at        TEXT    NULL,
+                    finalizing_at     TEXT    NULL,
+                    completed_at      TEXT    NULL,
+                    failed_at         TEXT    NULL,
+                    expired_at        TEXT    NULL,
+                    cancelling_at     TEXT    NULL,
+                    cancelled_at      TEXT    NULL
+                ) STRICT;
+                CREATE INDEX batches_created ON batches (created_at, id);
+                """,
+            Postgres: """
+                CREATE TABLE jobs (
+                    id               text        NOT NULL PRIMARY KEY,
+                    kind             text        NOT NULL,
+                    payload          text        NOT NULL,
+                    status           text        NOT NULL,
+                    attempts         integer     NOT NULL DEFAULT 0,
+                    max_attempts     integer     NOT NULL,
+                    lease_owner      text        NULL,
+                    lease_expires_at timestamptz NULL,
+                    heartbeat_at     timestamptz NULL,
+                    cancel_requested boolean     NOT NULL DEFAULT false,
+                    progress         text        NULL,
+                    error            text        NULL,
+                    run_after        timestamptz NOT NULL,
+                    created_at       timestamptz NOT NULL,
+                    started_at       timestamptz NULL,
+                    finished_at      timestamptz NULL,
+                    updated_at       timestamptz NOT NULL
+                );
+                CREATE INDEX jobs_claimable ON jobs (status, run_after);
+                CREATE INDEX jobs_created ON jobs (created_at, id);
+                CREATE TABLE job_checkpoints (
+                    job_id     text        NOT NULL,
+                    item       bigint      NOT NULL,
+                    succeeded  boolean     NOT NULL,
+                    result     text        NOT NULL,
+                    worker     text        NULL,
+                    created_at timestamptz NOT NULL,
+                    PRIMARY KEY (job_id, item)
+                );
+                CREATE TABLE job_computations (
+                    job_id          text        NOT NULL,
+                    item            bigint      NOT NULL,
+                    computations    integer     NOT NULL,
+                    last_worker     text        NULL,
+                    last_started_at timestamptz NOT NULL,
+                    PRIMARY KEY (job_id, item)
+                );
+                CREATE TABLE job_events (
+                    seq    bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    job_id text        NOT NULL,
+                    at     timestamptz NOT NULL,
+                    event  text        NOT NULL,
+                    worker text        NULL,
+                    detail text        NULL
+                );
+                CREATE INDEX job_events_job ON job_events (job_id, seq);
+                CREATE TABLE files (
+                    id         text        NOT NULL PRIMARY KEY,
+                    purpose    text        NOT NULL,
+                    filename   text        NOT NULL,
+                    bytes      bigint      NOT NULL,
+                    created_at timestamptz NOT NULL
+                );
+                CREATE INDEX files_created ON files (created_at, id);
+                CREATE TABLE batches (
+                    id                text        NOT NULL PRIMARY KEY,
+                    endpoint          text        NOT NULL,
+                    input_file_id     text        NOT NULL,
+                    completion_window text        NOT NULL,
+                    status            text        NOT NULL,
+                    output_file_id    text        NULL,
+                    error_file_id     text        NULL,
+                    errors            text        NULL,
+                    metadata          text        NULL,
+                    request_total     integer     NOT NULL DEFAULT 0,
+                    request_completed integer     NOT NULL DEFAULT 0,
+                    request_failed    integer     NOT NULL DEFAULT 0,
+                    created_at        timestamptz NOT NULL,
+                    in_progress_at    timestamptz NULL,
+                    expires_at        timestamptz NULL,
+                    finalizing_at     timestamptz NULL,
+                    completed_at      timestamptz NULL,
+                    failed_at         timestamptz NULL,
+                    expired_at        timestamptz NULL,
+                    cancelling_at     timestamptz NULL,
+                    cancelled_at      timestamptz NULL
+                );
+                CREATE INDEX batches_created ON batches (created_at, id);
+                """),
     ];
 
     public static int LatestVersion => All[^1].Version;

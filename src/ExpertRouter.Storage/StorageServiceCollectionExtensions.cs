@@ -14,8 +14,9 @@ public static class StorageServiceCollectionExtensions
 
     /// <summary>
     /// Registers the database layer as singletons: <see cref="StorageOptions"/> (bound from
-    /// <c>ExpertRouter:Storage</c>, validated), <see cref="IDatabase"/>, <see cref="DatabaseMigrator"/>
-    /// and <see cref="IExpertStore"/>. The host runs <see cref="DatabaseMigrator.MigrateAsync"/> once at
+    /// <c>ExpertRouter:Storage</c>, validated), <see cref="IDatabase"/>, <see cref="DatabaseMigrator"/>,
+    /// <see cref="IExpertStore"/>, the profiling store, the durable job queue (<see cref="Core.Jobs.IJobStore"/>)
+    /// and the file/batch store (<see cref="Core.Batches.IBatchStore"/>). The host runs <see cref="DatabaseMigrator.MigrateAsync"/> once at
     /// start-up before serving.
     /// </summary>
     public static IServiceCollection AddExpertRouterStorage(this IServiceCollection services, IConfiguration configuration)
@@ -47,6 +48,12 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<IDatabase>(),
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton<Core.Profiling.IProfilingStore>(sp => new SqlProfilingStore(
+            sp.GetRequiredService<IDatabase>(),
+            sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<Core.Jobs.IJobStore>(sp => new SqlJobStore(
+            sp.GetRequiredService<IDatabase>(),
+            sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<Core.Batches.IBatchStore>(sp => new SqlBatchStore(
             sp.GetRequiredService<IDatabase>(),
             sp.GetService<TimeProvider>()));
         return services;

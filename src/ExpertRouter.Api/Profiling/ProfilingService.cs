@@ -1,20 +1,18 @@
-using System.Threading.Channels;
+using ExpertRouter.Api.Jobs;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Profiling;
 
 namespace ExpertRouter.Api.Profiling;
 
 /// <summary>
-/// Runs profiling runs in the background, one at a time (each run already keeps every model busy).
-/// Runs left queued or running by a previous process are resumed at start-up; per-item checkpoints
-/// mean nothing finished is recomputed.
+/// Starts and cancels profiling runs. A run is executed as a job of the durable queue (kind
+/// <c>profiling</c>, job id = run id, see <see cref="ProfilingJobHandler"/>), so it survives restarts
+/// and crashes (the job is taken over when its lease expires) and can run on any worker instance
+/// sharing the database; per-item checkpoints mean nothing finished is recomputed. At start-up, runs
+/// left queued or running by an older version (before the job queue existed) are enqueued.
 /// </summary>
-public sealed partial class ProfilingService(IProfilingStore store, IExpertStore registry, ProfilingRunner runner, ILogger<ProfilingService> logger) : BackgroundService
+public sealed partial class ProfilingService(IProfilingStore store, IExpertStore registry, JobService jobs, ILogger<ProfilingService> logger) : BackgroundService
 {
-    private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
-    private readonly Lock _gate = new();
-    private (string RunId, CancellationTokenSource Cts)? _current;
-
     /// <summary>Validates and queues a run; throws <see cref="ProfilingException"/> for bad input.</summary>
     public async Task<ProfilingRun> StartAsync(string validationSetId, string profileId, ProfilingSettings settings, CancellationToken cancellationToken)
     {
@@ -58,7 +56,7 @@ public sealed partial class ProfilingService(IProfilingStore store, IExpertStore
             Progress = new ProfilingProgress { Items = set.ItemCount, Message = "queued" },
         };
         await store.CreateRunAsync(run, cancellationToken).ConfigureAwait(false);
-        await _queue.Writer.WriteAsync(run.Id, cancellationToken).ConfigureAwait(false);
+        await jobs.EnqueueAsync(jobs.Create(run.Id, ProfilingJobHandler.JobKind, ProfilingJobHandler.Payload(run.Id)), cancellationToken).ConfigureAwait(false);
         return await store.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false) ?? run;
     }
 
@@ -71,15 +69,9 @@ public sealed partial class ProfilingService(IProfilingStore store, IExpertStore
             return false;
         }
 
+        // Marks the run cancelled first, so a runner stopping on the cancellation sees why.
         await store.UpdateRunAsync(run with { Status = ProfilingStatus.Cancelled, Progress = run.Progress with { Message = "cancelled" } }, cancellationToken).ConfigureAwait(false);
-        lock (_gate)
-        {
-            if (_current is { } c && c.RunId == runId)
-            {
-                c.Cts.Cancel();
-            }
-        }
-
+        await jobs.CancelAsync(runId, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -88,79 +80,24 @@ public sealed partial class ProfilingService(IProfilingStore store, IExpertStore
         await Task.Yield(); // never block host start-up
         try
         {
-            await ResumeAsync(stoppingToken).ConfigureAwait(false);
+            foreach (var run in await store.ListRunsAsync(stoppingToken).ConfigureAwait(false))
+            {
+                if (run.Status is ProfilingStatus.Queued or ProfilingStatus.Running
+                    && await jobs.EnqueueAsync(jobs.Create(run.Id, ProfilingJobHandler.JobKind, ProfilingJobHandler.Payload(run.Id)), stoppingToken).ConfigureAwait(false))
+                {
+                    LogEnqueuedOrphan(logger, run.Id, run.Status);
+                }
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogResumeFailed(logger, e);
         }
-
-        await foreach (var runId in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
-        {
-            await ExecuteRunAsync(runId, stoppingToken).ConfigureAwait(false);
-            if (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
     }
 
-    private async Task ResumeAsync(CancellationToken stoppingToken)
-    {
-        foreach (var run in await store.ListRunsAsync(stoppingToken).ConfigureAwait(false))
-        {
-            if (run.Status is ProfilingStatus.Queued or ProfilingStatus.Running)
-            {
-                LogResuming(logger, run.Id, run.Status);
-                await _queue.Writer.WriteAsync(run.Id, stoppingToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task ExecuteRunAsync(string runId, CancellationToken stoppingToken)
-    {
-        try
-        {
-            var run = await store.GetRunAsync(runId, stoppingToken).ConfigureAwait(false);
-            if (run is null || run.Status is not (ProfilingStatus.Queued or ProfilingStatus.Running))
-            {
-                return;
-            }
-
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            lock (_gate)
-            {
-                _current = (runId, cts);
-            }
-
-            try
-            {
-                await runner.RunAsync(runId, cts.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                lock (_gate)
-                {
-                    _current = null;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // shutdown: the run stays Running and resumes at the next start
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogCrashed(logger, runId, e);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming profiling run {RunId} ({Status} when the service stopped)")]
-    private static partial void LogResuming(ILogger logger, string runId, ProfilingStatus status);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Profiling run {RunId} ({Status}) had no job yet; enqueued it to resume")]
+    private static partial void LogEnqueuedOrphan(ILogger logger, string runId, ProfilingStatus status);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not look for profiling runs to resume")]
     private static partial void LogResumeFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Profiling run {RunId} stopped unexpectedly")]
-    private static partial void LogCrashed(ILogger logger, string runId, Exception exception);
 }

@@ -1,0 +1,547 @@
+using System.Text.Json;
+using ExpertRouter.Api.Batch.Contracts;
+using ExpertRouter.Api.Configuration;
+using ExpertRouter.Api.Experts;
+using ExpertRouter.Api.Jobs;
+using ExpertRouter.Api.OpenAi;
+using ExpertRouter.Core.Batches;
+using ExpertRouter.Core.Experts;
+using ExpertRouter.Core.Jobs;
+using ExpertRouter.LlamaCpp;
+using ExpertRouter.LlamaCpp.Hosting;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace ExpertRouter.Api.Batch;
+
+/// <summary>
+/// Executes a batch (job kind <c>batch</c>, job id = batch id), resumably:
+/// <list type="number">
+/// <item>validate: parse every line; malformed ones become error lines with their line number (the rest go on);</item>
+/// <item>route: each body is validated as online (a 400 there is a 400 here) and its model resolved: an expert, a routed
+/// virtual model (<c>moe/...</c>), or unknown (404 line);</item>
+/// <item>experts: lines grouped by expert; groups ordered to minimise model loads (resident experts first, re-checked
+/// before each group, then remote ones, then cold ones); each expert leased once and all its lines run concurrently
+/// (bounded) so they share its decode batches;</item>
+/// <item>routed: lines of routed models through the router's chat client, concurrently (bounded);</item>
+/// <item>finalize: output and error files written from the checkpoints in input-line order.</item>
+/// </list>
+/// Each finished line is checkpointed at once (first write wins) and each computation start is counted, so a
+/// job taken over after a crash skips finished lines and never writes one twice. Transient failures of a line
+/// (remote 5xx/429/timeouts, queue full, waiting for memory) are retried with exponential back-off.
+/// </summary>
+public sealed partial class BatchJobHandler(
+    IBatchStore batches,
+    BatchFileStorage files,
+    ExpertRegistry registry,
+    IExpertClientProvider experts,
+    RouterCatalog routers,
+    LlamaModelManager models,
+    IOptions<BatchOptions> batchOptions,
+    IOptions<ExpertRouterOptions> routerOptions,
+    TimeProvider time,
+    ILogger<BatchJobHandler> logger) : IJobHandler
+{
+    public const string JobKind = "batch";
+    private const int MaxListedErrors = 1000;
+    private readonly BatchOptions _options = batchOptions.Value;
+
+    public string Kind => JobKind;
+
+    /// <summary>The job payload of a batch.</summary>
+    public static string Payload(string batchId) => JsonSerializer.Serialize(new { batchId });
+
+    /// <summary>The id of a batch's output (or error) file: fixed per batch, so finalising again replaces it.</summary>
+    public static string OutputFileId(string batchId, bool errors) =>
+        "file-" + (batchId.StartsWith("batch_", StringComparison.Ordinal) ? batchId["batch_".Length..] : batchId) + (errors ? "-errors" : "-output");
+
+    public async Task<JobOutcome> ExecuteAsync(JobContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ct = context.Token;
+        var id = context.Job.Id;
+        var batch = await batches.GetBatchAsync(id, ct).ConfigureAwait(false);
+        if (batch is null)
+        {
+            return JobOutcome.Failed($"Batch '{id}' does not exist.");
+        }
+
+        if (BatchStatuses.IsTerminal(batch.Status))
+        {
+            return OutcomeOf(batch.Status);
+        }
+
+        var file = await batches.GetFileAsync(batch.InputFileId, ct).ConfigureAwait(false);
+        var path = file is null ? null : files.PathOf(file.Id);
+        if (path is null || !File.Exists(path))
+        {
+            return await FailAsync(batch, "input_file_missing", $"The input file '{batch.InputFileId}' no longer exists.").ConfigureAwait(false);
+        }
+
+        var input = await BatchInputParser.ParseAsync(path, batch.Endpoint, _options.MaxLines, ct).ConfigureAwait(false);
+        if (input.TooManyLines)
+        {
+            return await FailAsync(batch, "too_many_requests", $"The input file has more than {_options.MaxLines} requests (ExpertRouter:Batch:MaxLines).").ConfigureAwait(false);
+        }
+
+        if (input.Total == 0)
+        {
+            return await FailAsync(batch, "empty_file", "The input file has no request lines.").ConfigureAwait(false);
+        }
+
+        var run = new Execution(context, batch, input);
+        foreach (var problem in input.Problems)
+        {
+            run.Immediate[problem.Number] = ErrorLine(problem.CustomId, problem.Code, problem.Message, problem.Number);
+        }
+
+        if (context.IsCancelledByUser || batch.Status == BatchStatuses.Cancelling)
+        {
+            return await FinalizeAsync(run, BatchStatuses.Cancelled).ConfigureAwait(false);
+        }
+
+        if (Expired(batch))
+        {
+            return await FinalizeAsync(run, BatchStatuses.Expired).ConfigureAwait(false);
+        }
+
+        await batches.TrySetStatusAsync(id, BatchStatuses.InProgress, [BatchStatuses.Validating], ct).ConfigureAwait(false);
+        var done = (await context.Store.GetCheckpointsAsync(id, ct).ConfigureAwait(false)).ToDictionary(c => (int)c.Item);
+        run.Progress.Phase("routing", input.Lines.Count - done.Count);
+        var work = new List<Work>();
+        foreach (var line in input.Lines.Where(l => !done.ContainsKey(l.Number)))
+        {
+            try
+            {
+                work.Add(await PrepareAsync(line, batch.Endpoint, ct).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is OpenAiException or JsonException or ExpertNotFoundException or ArgumentException)
+            {
+                run.Immediate[line.Number] = ResponseLine(line.CustomId, ErrorMapper.Map(e, out _));
+            }
+        }
+
+        run.Progress.SetCounts(done.Values.Count(c => c.Succeeded), done.Values.Count(c => !c.Succeeded) + run.Immediate.Count);
+        LogStarting(logger, id, input.Total, done.Count, work.Count, run.Immediate.Count);
+
+        using var flushStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var flusher = FlushLoopAsync(run, flushStop.Token);
+        var final = BatchStatuses.Completed;
+        try
+        {
+            final = await RunExpertsAsync(run, work.Where(w => w.Expert is not null).ToList()).ConfigureAwait(false);
+            if (final == BatchStatuses.Completed)
+            {
+                final = await RunRoutedAsync(run, work.Where(w => w.Router is not null).ToList()).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (context.IsCancelledByUser)
+        {
+            final = BatchStatuses.Cancelled;
+        }
+        finally
+        {
+            await flushStop.CancelAsync().ConfigureAwait(false);
+            await flusher.ConfigureAwait(false);
+        }
+
+        return await FinalizeAsync(run, final).ConfigureAwait(false);
+    }
+
+    public async Task OnCancelRequestedAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        await batches.TrySetStatusAsync(job.Id, BatchStatuses.Cancelling, [BatchStatuses.Validating, BatchStatuses.InProgress], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task OnRequeuedAsync(JobRecord job, bool failedItemsOnly, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        await batches.ReopenAsync(job.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task OnFailedAsync(JobRecord job, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (await batches.GetBatchAsync(job.Id, cancellationToken).ConfigureAwait(false) is { } batch && !BatchStatuses.IsTerminal(batch.Status))
+        {
+            await FailAsync(batch, "job_failed", reason).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Validates a line's body as the online endpoint does and resolves its model.</summary>
+    private async Task<Work> PrepareAsync(BatchInputLine line, string endpoint, CancellationToken ct)
+    {
+        if (endpoint == BatchRequests.EmbeddingsEndpoint)
+        {
+            var embeddings = BatchRequests.ParseEmbeddings(line.Body);
+            var target = await registry.FindAsync(embeddings.Model, ct).ConfigureAwait(false) ?? throw ExpertNotFoundException.For(embeddings.Model);
+            return new Work(line, embeddings.Model) { Embeddings = embeddings, Expert = target };
+        }
+
+        var chat = BatchRequests.ParseChat(line.Body, routerOptions.Value.MaxChoices);
+        if (routers.Resolve(chat.Model) is { } router)
+        {
+            return new Work(line, chat.Model) { Chat = chat, Router = (router.Client, router.Profile) };
+        }
+
+        if (RouterCatalog.IsRouterModel(chat.Model))
+        {
+            throw ExpertNotFoundException.For(chat.Model);
+        }
+
+        var expert = await registry.FindAsync(chat.Model, ct).ConfigureAwait(false) ?? throw ExpertNotFoundException.For(chat.Model);
+        return new Work(line, chat.Model) { Chat = chat, Expert = expert };
+    }
+
+    /// <summary>Expert groups one after another, the next one always the cheapest to start (resident first); returns the batch's end status so far.</summary>
+    private async Task<string> RunExpertsAsync(Execution run, List<Work> work)
+    {
+        var remaining = work.GroupBy(w => w.Expert!.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        run.Progress.Phase("experts", work.Count);
+        var groups = remaining.OrderBy(g => Rank(g.Value[0].Expert!)).ThenByDescending(g => g.Value.Count).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => run.Progress.AddGroup(g.Key, g.Value[0].Expert!.Kind.ToString().ToLowerInvariant(), g.Value.Count), StringComparer.Ordinal);
+        while (remaining.Count > 0)
+        {
+            if (Expired(run.Batch))
+            {
+                return BatchStatuses.Expired;
+            }
+
+            // Re-ranked before each group: running one group may have evicted (or kept) others.
+            var next = remaining.OrderBy(g => Rank(g.Value[0].Expert!)).ThenByDescending(g => g.Value.Count).ThenBy(g => g.Key, StringComparer.Ordinal).First();
+            remaining.Remove(next.Key);
+            await RunGroupAsync(run, next.Value[0].Expert!, next.Value, groups[next.Key]).ConfigureAwait(false);
+        }
+
+        return BatchStatuses.Completed;
+    }
+
+    /// <summary>0: a local model already resident (or loading); 1: remote (nothing to load); 2: a local model to load.</summary>
+    private int Rank(ExpertDefinition expert) =>
+        expert.Kind != ExpertKind.Gguf ? 1 : models.GetStatus(expert.Id)?.State is ModelState.Resident or ModelState.Loading ? 0 : 2;
+
+    private async Task RunGroupAsync(Execution run, ExpertDefinition expert, List<Work> lines, BatchProgress.Group group)
+    {
+        var ct = run.Context.Token;
+        var wasResident = Rank(expert) == 0;
+        run.Progress.Update(group, g =>
+        {
+            g.State = wasResident || expert.Kind != ExpertKind.Gguf ? "running" : "loading";
+            g.WasResident = expert.Kind == ExpertKind.Gguf ? wasResident : null;
+        });
+        run.Progress.Message($"{expert.Id}: {lines.Count} line(s)");
+        ExpertLease lease;
+        try
+        {
+            lease = await AcquireAsync(run, expert.Id, group).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // The expert cannot be used at all: every line of its group fails with the reason.
+            var mapped = ErrorMapper.Map(e, out _);
+            LogGroupFailed(logger, run.Batch.Id, expert.Id, lines.Count, mapped.Message);
+            foreach (var w in lines)
+            {
+                await SaveAsync(run, w, ResponseLine(w.Line.CustomId, mapped), false, group).ConfigureAwait(false);
+            }
+
+            run.Progress.Update(group, g => { g.State = "failed"; g.Finish(); });
+            return;
+        }
+
+        using (lease)
+        {
+            run.Progress.Update(group, g => { g.Start(); g.LoadedForBatch = lease.LoadedForThisRequest; });
+            var slots = expert.MaxSequences ?? routerOptions.Value.DefaultMaxSequences;
+            var parallelism = expert.Kind != ExpertKind.Gguf ? _options.RemoteParallelism : _options.Parallelism > 0 ? _options.Parallelism : Math.Max(1, 2 * slots);
+            await Parallel.ForEachAsync(lines, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (w, token) =>
+                await RunLineAsync(run, w, group, async c => w.Chat is not null
+                    ? await BatchRequests.CompleteAsync(lease, w.Chat, c).ConfigureAwait(false)
+                    : await BatchRequests.EmbedAsync(lease, w.Embeddings!, c).ConfigureAwait(false), token).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+
+        run.Progress.Update(group, g => g.Finish());
+    }
+
+    private async Task<string> RunRoutedAsync(Execution run, List<Work> work)
+    {
+        if (work.Count == 0)
+        {
+            return BatchStatuses.Completed;
+        }
+
+        run.Progress.Phase("routed", work.Count, $"{work.Count} routed line(s)");
+        var groups = work.GroupBy(w => w.Model, StringComparer.Ordinal).ToDictionary(g => g.Key, g => run.Progress.AddGroup(g.Key, "router", g.Count()), StringComparer.Ordinal);
+        foreach (var g in groups.Values)
+        {
+            run.Progress.Update(g, x => x.Start());
+        }
+
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = _options.RemoteParallelism, CancellationToken = run.Context.Token }, async (w, token) =>
+            await RunLineAsync(run, w, groups[w.Model], async c =>
+                await BatchRequests.CompleteRoutedAsync(w.Router!.Value.Client, w.Router.Value.Profile, w.Chat!, c).ConfigureAwait(false), token).ConfigureAwait(false)).ConfigureAwait(false);
+        foreach (var g in groups.Values)
+        {
+            run.Progress.Update(g, x => x.Finish());
+        }
+
+        return Expired(run.Batch) ? BatchStatuses.Expired : BatchStatuses.Completed;
+    }
+
+    /// <summary>Leases an expert for a whole group, retrying transient failures (e.g. memory held by busy models).</summary>
+    private async Task<ExpertLease> AcquireAsync(Execution run, string expertId, BatchProgress.Group group)
+    {
+        var progress = new MessageProgress(run.Progress, expertId);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await experts.AcquireAsync(expertId, progress, run.Context.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt < _options.MaxLineAttempts && IsTransient(e))
+            {
+                run.Progress.Update(group, g => g.Retries++);
+                await Task.Delay(Backoff(attempt), run.Context.Token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One line: count the computation, compute (retrying transient failures), checkpoint the result.</summary>
+    private async Task RunLineAsync(Execution run, Work work, BatchProgress.Group group, Func<CancellationToken, Task<object>> compute, CancellationToken ct)
+    {
+        var context = run.Context;
+        await context.Store.BeginItemAsync(context.Job.Id, work.Line.Number, context.Worker, ct).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var body = await compute(ct).ConfigureAwait(false);
+                await SaveAsync(run, work, OkLine(work.Line.CustomId, body), true, group).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                if (attempt < _options.MaxLineAttempts && IsTransient(e))
+                {
+                    LogLineRetry(logger, context.Job.Id, work.Line.Number, attempt, e.Message);
+                    run.Progress.Update(group, g => g.Retries++);
+                    await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                await SaveAsync(run, work, ResponseLine(work.Line.CustomId, ErrorMapper.Map(e, out _)), false, group).ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    /// <summary>The checkpoint is written even when a cancellation arrives right now: a finished line is kept.</summary>
+    private static async Task SaveAsync(Execution run, Work work, string json, bool succeeded, BatchProgress.Group group)
+    {
+        var context = run.Context;
+        await context.Store.SaveCheckpointAsync(new JobCheckpoint(context.Job.Id, work.Line.Number, succeeded, json, context.Worker), CancellationToken.None).ConfigureAwait(false);
+        run.Progress.LineEnded(group, succeeded);
+    }
+
+    /// <summary>Writes the output and error files (input-line order) and ends the batch.</summary>
+    private async Task<JobOutcome> FinalizeAsync(Execution run, string status)
+    {
+        var ct = CancellationToken.None; // the end must be recorded even when cancelled
+        var id = run.Batch.Id;
+        if (status == BatchStatuses.Completed
+            && !await batches.TrySetStatusAsync(id, BatchStatuses.Finalizing, [BatchStatuses.Validating, BatchStatuses.InProgress, BatchStatuses.Finalizing], ct).ConfigureAwait(false)
+            && (await batches.GetBatchAsync(id, ct).ConfigureAwait(false))?.Status == BatchStatuses.Cancelling)
+        {
+            status = BatchStatuses.Cancelled; // the cancellation came as the last lines finished: honour it
+        }
+
+        run.Progress.Phase("finalizing", 0);
+        var checkpoints = (await run.Context.Store.GetCheckpointsAsync(id, ct).ConfigureAwait(false)).ToDictionary(c => (int)c.Item);
+        var output = new List<string>();
+        var errors = new List<string>();
+        var customIds = run.Input.Lines.ToDictionary(l => l.Number, l => l.CustomId);
+        foreach (var number in customIds.Keys.Concat(run.Immediate.Keys).Distinct().Order())
+        {
+            if (run.Immediate.TryGetValue(number, out var error))
+            {
+                errors.Add(error);
+            }
+            else if (checkpoints.TryGetValue(number, out var checkpoint))
+            {
+                (checkpoint.Succeeded ? output : errors).Add(checkpoint.Result);
+            }
+            else if (status == BatchStatuses.Expired)
+            {
+                errors.Add(ErrorLine(customIds[number], "batch_expired", $"Line {number}: the batch expired before this request ran.", number));
+            }
+        }
+
+        var outputId = await WriteFileAsync(id, output, errors: false).ConfigureAwait(false);
+        var errorId = await WriteFileAsync(id, errors, errors: true).ConfigureAwait(false);
+        await batches.FinishAsync(run.Batch with
+        {
+            Status = status,
+            OutputFileId = outputId,
+            ErrorFileId = errorId,
+            Errors = ErrorsJson(run.Input.Problems),
+            Total = run.Input.Total,
+            Completed = output.Count,
+            Failed = errors.Count,
+        }, ct).ConfigureAwait(false);
+        run.Progress.SetCounts(output.Count, errors.Count);
+        run.Progress.Phase("done", 0, $"{status}: {output.Count} succeeded, {errors.Count} failed of {run.Input.Total}");
+        run.Context.ReportProgress(run.Progress.Snapshot());
+        LogFinished(logger, id, status, output.Count, errors.Count, run.Input.Total);
+        return OutcomeOf(status);
+    }
+
+    private async Task<string?> WriteFileAsync(string batchId, List<string> lines, bool errors)
+    {
+        var fileId = OutputFileId(batchId, errors);
+        if (lines.Count == 0)
+        {
+            await batches.DeleteFileAsync(fileId, CancellationToken.None).ConfigureAwait(false);
+            File.Delete(files.PathOf(fileId));
+            return null;
+        }
+
+        var bytes = await files.WriteLinesAsync(fileId, lines, CancellationToken.None).ConfigureAwait(false);
+        await batches.UpsertFileAsync(new StoredFile(fileId, "batch_output", $"{batchId}_{(errors ? "error" : "output")}.jsonl", bytes, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+        return fileId;
+    }
+
+    private async Task<JobOutcome> FailAsync(BatchRecord batch, string code, string message)
+    {
+        var errors = JsonSerializer.Serialize(new { @object = "list", data = new[] { new { code, message, param = (string?)null, line = (int?)null } } });
+        await batches.FinishAsync(batch with { Status = BatchStatuses.Failed, Errors = errors }, CancellationToken.None).ConfigureAwait(false);
+        LogFailed(logger, batch.Id, message);
+        return JobOutcome.Failed(message);
+    }
+
+    private async Task FlushLoopAsync(Execution run, CancellationToken ct)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(_options.ProgressInterval, time);
+            do
+            {
+                try
+                {
+                    run.Context.ReportProgress(run.Progress.Snapshot());
+                    await run.Context.FlushProgressAsync(ct).ConfigureAwait(false);
+                    await batches.UpdateCountsAsync(run.Batch.Id, run.Progress.Total, run.Progress.Completed, run.Progress.Failed, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogProgressFailed(logger, run.Batch.Id, e.Message);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private bool Expired(BatchRecord batch) => batch.ExpiresAt is { } at && time.GetUtcNow() > at;
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var ms = _options.RetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1);
+        return TimeSpan.FromMilliseconds(Math.Min(30_000, ms * (0.75 + (0.5 * Random.Shared.NextDouble()))));
+    }
+
+    /// <summary>Failures worth retrying: the remote or the engine is busy or briefly unavailable; not bad requests.</summary>
+    internal static bool IsTransient(Exception e) => e switch
+    {
+        ExpertUnavailableException u => u.UpstreamStatus is null or 429 or >= 500,
+        EngineBusyException or ModelBudgetExceededException or TimeoutException or HttpRequestException => true,
+        _ => false,
+    };
+
+    private static JobOutcome OutcomeOf(string status) => status switch
+    {
+        BatchStatuses.Completed => JobOutcome.Completed,
+        BatchStatuses.Cancelled => JobOutcome.Cancelled("the batch was cancelled"),
+        BatchStatuses.Expired => JobOutcome.Failed("the batch expired before all lines ran"),
+        _ => JobOutcome.Failed("the batch failed"),
+    };
+
+    private static string? ErrorsJson(IReadOnlyList<BatchInputProblem> problems) => problems.Count == 0 ? null : JsonSerializer.Serialize(new
+    {
+        @object = "list",
+        data = problems.Take(MaxListedErrors).Select(p => new { code = p.Code, message = p.Message, param = (string?)null, line = p.Number }),
+    });
+
+    private static string OkLine(string customId, object body) => JsonSerializer.Serialize(new BatchOutputLineDto
+    {
+        Id = "batch_req_" + Guid.NewGuid().ToString("N"),
+        CustomId = customId,
+        Response = new BatchLineResponseDto { StatusCode = 200, RequestId = "req_" + Guid.NewGuid().ToString("N"), Body = body },
+    }, OpenAiJson.Options);
+
+    private static string ResponseLine(string customId, OpenAiException error) => JsonSerializer.Serialize(new BatchOutputLineDto
+    {
+        Id = "batch_req_" + Guid.NewGuid().ToString("N"),
+        CustomId = customId,
+        Response = new BatchLineResponseDto { StatusCode = error.Status, RequestId = "req_" + Guid.NewGuid().ToString("N"), Body = ErrorMapper.Envelope(error) },
+    }, OpenAiJson.Options);
+
+    private static string ErrorLine(string? customId, string code, string message, int line) => JsonSerializer.Serialize(new BatchOutputLineDto
+    {
+        Id = "batch_req_" + Guid.NewGuid().ToString("N"),
+        CustomId = customId,
+        Error = new BatchLineErrorDto { Code = code, Message = message, Line = line },
+    }, OpenAiJson.Options);
+
+    /// <summary>One prepared line: the validated request and where it goes.</summary>
+    private sealed record Work(BatchInputLine Line, string Model)
+    {
+        public ParsedChatRequest? Chat { get; init; }
+
+        public BatchEmbeddingsRequest? Embeddings { get; init; }
+
+        public ExpertDefinition? Expert { get; init; }
+
+        public (IChatClient Client, string? Profile)? Router { get; init; }
+    }
+
+    /// <summary>State of one execution of a batch job.</summary>
+    private sealed class Execution(JobContext context, BatchRecord batch, BatchInput input)
+    {
+        public JobContext Context { get; } = context;
+
+        public BatchRecord Batch { get; } = batch;
+
+        public BatchInput Input { get; } = input;
+
+        /// <summary>Error lines known without running anything (malformed, invalid, unknown model), by line number.</summary>
+        public SortedDictionary<int, string> Immediate { get; } = [];
+
+        public BatchProgress Progress { get; } = new(input.Total);
+    }
+
+    private sealed class MessageProgress(BatchProgress progress, string expertId) : IProgress<string>
+    {
+        public void Report(string value) => progress.Message($"{expertId}: {value}");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batch {BatchId}: {Total} lines, {Done} already done, {Pending} to run, {Rejected} rejected")]
+    private static partial void LogStarting(ILogger logger, string batchId, int total, int done, int pending, int rejected);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batch {BatchId} {Status}: {Completed} succeeded, {Failed} failed of {Total}")]
+    private static partial void LogFinished(ILogger logger, string batchId, string status, int completed, int failed, int total);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch {BatchId} failed: {Error}")]
+    private static partial void LogFailed(ILogger logger, string batchId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch {BatchId}: expert {Expert} is unusable, its {Lines} line(s) fail: {Error}")]
+    private static partial void LogGroupFailed(ILogger logger, string batchId, string expert, int lines, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batch {BatchId}, line {Line}: transient failure on try {Attempt}, retrying: {Error}")]
+    private static partial void LogLineRetry(ILogger logger, string batchId, int line, int attempt, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch {BatchId}: could not write progress: {Error}")]
+    private static partial void LogProgressFailed(ILogger logger, string batchId, string error);
+}

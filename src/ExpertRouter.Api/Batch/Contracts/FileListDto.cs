@@ -1,0 +1,22 @@
+using System.Text.Json.Serialization;
+
+namespace ExpertRouter.Api.Batch.Contracts;
+
+/// <summary>A page of files (<c>object: "list"</c>).</summary>
+public sealed class FileListDto
+{
+    [JsonPropertyName("object")]
+    public string ObjectType { get; init; } = "list";
+
+    [JsonPropertyName("data")]
+    public required List<FileObjectDto> Data { get; init; }
+
+    [JsonPropertyName("first_id")]
+    public string? FirstId { get; init; }
+
+    [JsonPropertyName("last_id")]
+    public string? LastId { get; init; }
+
+    [JsonPropertyName("has_more")]
+    public bool HasMore { get; init; }
+}
