@@ -12,7 +12,7 @@ namespace ExpertRouter.Api.Batch;
 /// <summary>OpenAI's <c>/v1/batches</c> (create, retrieve, list, cancel), plus <c>/v1/files</c> and <c>/api/jobs</c>.</summary>
 public static class BatchEndpoints
 {
-    private static readonly string[] Endpoints = [BatchRequests.ChatEndpoint, BatchRequests.EmbeddingsEndpoint];
+    private static readonly string[] Endpoints = [OpenAiOperations.ChatEndpoint, OpenAiOperations.EmbeddingsEndpoint];
 
     /// <summary>Maps <c>/v1/batches</c>.</summary>
     public static IEndpointRouteBuilder MapBatchesApi(this IEndpointRouteBuilder app)

@@ -172,14 +172,14 @@ public sealed partial class BatchJobHandler(
     /// <summary>Validates a line's body as the online endpoint does and resolves its model.</summary>
     private async Task<Work> PrepareAsync(BatchInputLine line, string endpoint, CancellationToken ct)
     {
-        if (endpoint == BatchRequests.EmbeddingsEndpoint)
+        if (endpoint == OpenAiOperations.EmbeddingsEndpoint)
         {
-            var embeddings = BatchRequests.ParseEmbeddings(line.Body);
+            var embeddings = OpenAiOperations.ParseEmbeddings(line.Body);
             var target = await registry.FindAsync(embeddings.Model, ct).ConfigureAwait(false) ?? throw ExpertNotFoundException.For(embeddings.Model);
             return new Work(line, embeddings.Model) { Embeddings = embeddings, Expert = target };
         }
 
-        var chat = BatchRequests.ParseChat(line.Body, routerOptions.Value.MaxChoices);
+        var chat = OpenAiOperations.ParseChat(line.Body, routerOptions.Value.MaxChoices);
         if (routers.Resolve(chat.Model) is { } router)
         {
             return new Work(line, chat.Model) { Chat = chat, Router = (router.Client, router.Profile) };
@@ -257,8 +257,8 @@ public sealed partial class BatchJobHandler(
             var parallelism = expert.Kind != ExpertKind.Gguf ? _options.RemoteParallelism : _options.Parallelism > 0 ? _options.Parallelism : Math.Max(1, 2 * slots);
             await Parallel.ForEachAsync(lines, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (w, token) =>
                 await RunLineAsync(run, w, group, async c => w.Chat is not null
-                    ? await BatchRequests.CompleteAsync(lease, w.Chat, c).ConfigureAwait(false)
-                    : await BatchRequests.EmbedAsync(lease, w.Embeddings!, c).ConfigureAwait(false), token).ConfigureAwait(false)).ConfigureAwait(false);
+                    ? await OpenAiOperations.CompleteAsync(lease, w.Chat, c).ConfigureAwait(false)
+                    : await OpenAiOperations.EmbedAsync(lease, w.Embeddings!, c).ConfigureAwait(false), token).ConfigureAwait(false)).ConfigureAwait(false);
         }
 
         run.Progress.Update(group, g => g.Finish());
@@ -280,7 +280,7 @@ public sealed partial class BatchJobHandler(
 
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = _options.RemoteParallelism, CancellationToken = run.Context.Token }, async (w, token) =>
             await RunLineAsync(run, w, groups[w.Model], async c =>
-                await BatchRequests.CompleteRoutedAsync(w.Router!.Value.Client, w.Router.Value.Profile, w.Chat!, c).ConfigureAwait(false), token).ConfigureAwait(false)).ConfigureAwait(false);
+                (await OpenAiOperations.CompleteRoutedAsync(w.Router!.Value.Client, w.Router.Value.Profile, w.Chat!, c).ConfigureAwait(false)).Response, token).ConfigureAwait(false)).ConfigureAwait(false);
         foreach (var g in groups.Values)
         {
             run.Progress.Update(g, x => x.Finish());
@@ -500,7 +500,7 @@ public sealed partial class BatchJobHandler(
     {
         public ParsedChatRequest? Chat { get; init; }
 
-        public BatchEmbeddingsRequest? Embeddings { get; init; }
+        public ParsedEmbeddingRequest? Embeddings { get; init; }
 
         public ExpertDefinition? Expert { get; init; }
 

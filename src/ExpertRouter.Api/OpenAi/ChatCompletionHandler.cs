@@ -44,8 +44,7 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, RouterC
         context.Response.Headers[ExpertHeader] = lease.Expert.Id;
         if (sse is null)
         {
-            var response = await CompleteAsync(lease.Chat, request, ct).ConfigureAwait(false);
-            response.ExpertRouter = new { expert = lease.Expert.Id, kind = lease.Expert.Kind.ToString().ToLowerInvariant(), loaded_for_request = lease.LoadedForThisRequest };
+            var response = await OpenAiOperations.CompleteAsync(lease, request, ct).ConfigureAwait(false);
             await Results.Json(response, OpenAiJson.Options).ExecuteAsync(context).ConfigureAwait(false);
         }
         else
@@ -62,35 +61,24 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, RouterC
             throw OpenAiException.Invalid("'n' must be 1 for routed models (the router already combines several experts).", "n");
         }
 
-        if (profile is not null)
-        {
-            request.Options.AdditionalProperties ??= [];
-            request.Options.AdditionalProperties["profile"] = profile;
-        }
-
         if (sse is not null)
         {
+            if (profile is not null)
+            {
+                request.Options.AdditionalProperties ??= [];
+                request.Options.AdditionalProperties["profile"] = profile;
+            }
+
             await StreamAsync(router, request, sse, ct, context.Response).ConfigureAwait(false);
             return;
         }
 
-        var response = await router.GetResponseAsync(request.Messages, request.Options, ct).ConfigureAwait(false);
-        var explanation = response.AdditionalProperties?.GetValueOrDefault(MoeChatClient.RoutingKey) as RoutingExplanation;
+        var (body, explanation) = await OpenAiOperations.CompleteRoutedAsync(router, profile, request, ct).ConfigureAwait(false);
         if (explanation is not null)
         {
             context.Response.Headers[RoutingHeader] = explanation.Summary();
         }
 
-        var usage = response.Usage;
-        var body = new ChatCompletionResponse
-        {
-            Id = response.ResponseId ?? "chatcmpl-" + Guid.NewGuid().ToString("N"),
-            Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            Model = request.Model,
-            Choices = [new ChatChoiceDto { Index = 0, Message = new AssistantMessageDto { Content = response.Text }, FinishReason = FinishReason(response.FinishReason) }],
-            Usage = new UsageDto { PromptTokens = usage?.InputTokenCount ?? 0, CompletionTokens = usage?.OutputTokenCount ?? 0, TotalTokens = usage?.TotalTokenCount ?? 0 },
-            ExpertRouter = new { routing = explanation },
-        };
         await Results.Json(body, OpenAiJson.Options).ExecuteAsync(context).ConfigureAwait(false);
     }
 
@@ -109,58 +97,6 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, RouterC
         }
 
         return await acquire.ConfigureAwait(false);
-    }
-
-    private static async Task<ChatCompletionResponse> CompleteAsync(IChatClient chat, ParsedChatRequest request, CancellationToken ct)
-    {
-        // If one choice fails (queue full, prompt too long) the others are cancelled, not left running.
-        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var tasks = Enumerable.Range(0, request.Choices).Select(async i =>
-        {
-            try
-            {
-                return await chat.GetResponseAsync(request.Messages, request.OptionsFor(i), siblings.Token).ConfigureAwait(false);
-            }
-            catch
-            {
-                await siblings.CancelAsync().ConfigureAwait(false);
-                throw;
-            }
-        }).ToList();
-        try
-        {
-            await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            // Report the failure that caused the cancellation, not the cancellation itself.
-        }
-
-        var failed = tasks.FirstOrDefault(t => t.IsFaulted);
-        if (failed is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed.Exception!.InnerException!);
-        }
-
-        ct.ThrowIfCancellationRequested();
-        var responses = tasks.Select(t => t.Result).ToArray();
-        var choices = responses.Select((r, i) => new ChatChoiceDto
-        {
-            Index = i,
-            Message = new AssistantMessageDto { Content = r.Text },
-            FinishReason = FinishReason(r.FinishReason),
-            LogProbs = request.LogProbs ? new LogProbsDto { Content = LogProbConverter.From(r.AdditionalProperties) ?? [] } : null,
-        }).ToList();
-        var prompt = responses.Max(r => r.Usage?.InputTokenCount ?? 0);
-        var completion = responses.Sum(r => r.Usage?.OutputTokenCount ?? 0);
-        return new ChatCompletionResponse
-        {
-            Id = "chatcmpl-" + Guid.NewGuid().ToString("N"),
-            Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            Model = request.Model,
-            Choices = choices,
-            Usage = new UsageDto { PromptTokens = prompt, CompletionTokens = completion, TotalTokens = prompt + completion },
-        };
     }
 
     private static async Task StreamAsync(IChatClient chat, ParsedChatRequest request, SseWriter sse, CancellationToken ct, HttpResponse? response = null)
@@ -236,7 +172,7 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, RouterC
 
                 if (update.FinishReason is { } finish)
                 {
-                    var last = Chunk([new ChatChoiceDto { Index = index, Delta = new DeltaDto(), FinishReason = FinishReason(finish) }]);
+                    var last = Chunk([new ChatChoiceDto { Index = index, Delta = new DeltaDto(), FinishReason = OpenAiOperations.FinishReason(finish) }]);
                     if (explanation is not null)
                     {
                         last.ExpertRouter = new { routing = explanation };
@@ -269,9 +205,6 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, RouterC
 
         await sse.DoneAsync(ct).ConfigureAwait(false);
     }
-
-    private static string FinishReason(Microsoft.Extensions.AI.ChatFinishReason? reason) =>
-        reason == Microsoft.Extensions.AI.ChatFinishReason.Length ? "length" : reason == Microsoft.Extensions.AI.ChatFinishReason.ContentFilter ? "content_filter" : "stop";
 
     private sealed class LatestProgress : IProgress<string>
     {

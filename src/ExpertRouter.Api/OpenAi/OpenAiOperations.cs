@@ -1,20 +1,19 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using ExpertRouter.Api.OpenAi;
 using ExpertRouter.Api.OpenAi.Contracts;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Moe;
 using Microsoft.Extensions.AI;
 
-namespace ExpertRouter.Api.Batch;
+namespace ExpertRouter.Api.OpenAi;
 
 /// <summary>
-/// One batch line as the online endpoints would handle it: the same validation (the chat request
-/// parser, the embeddings rules and messages), the same engine calls and the same response bodies,
-/// so a batch line answers exactly what the same request made online answers (with greedy decoding,
-/// byte-identical text).
+/// The OpenAI operations shared by the online endpoints and batch lines: the same validation (the
+/// chat request parser, the embeddings rules and messages), the same engine calls and the same
+/// response bodies, so a batch line answers exactly what the same request made online answers (with
+/// greedy decoding, byte-identical text).
 /// </summary>
-internal static class BatchRequests
+internal static class OpenAiOperations
 {
     public const string ChatEndpoint = "/v1/chat/completions";
     public const string EmbeddingsEndpoint = "/v1/embeddings";
@@ -27,7 +26,7 @@ internal static class BatchRequests
     }
 
     /// <summary>Validates an embeddings body with the online endpoint's rules.</summary>
-    public static BatchEmbeddingsRequest ParseEmbeddings(JsonElement body)
+    public static ParsedEmbeddingRequest ParseEmbeddings(JsonElement body)
     {
         var request = body.Deserialize<EmbeddingRequest>(OpenAiJson.Options)
             ?? throw OpenAiException.Invalid("The request body must be a JSON object.", null, "invalid_json");
@@ -48,7 +47,7 @@ internal static class BatchRequests
             throw OpenAiException.Invalid("'dimensions' must be positive.", "dimensions");
         }
 
-        return new BatchEmbeddingsRequest(request.Model, inputs, base64, request.Dimensions);
+        return new ParsedEmbeddingRequest(request.Model, inputs, base64, request.Dimensions);
     }
 
     /// <summary>A chat completion on a leased expert: the <c>n</c> choices run concurrently (sharing decode batches), as online.</summary>
@@ -104,7 +103,7 @@ internal static class BatchRequests
     }
 
     /// <summary>A routed virtual model (one choice): the router's chat client, with the routing explanation in <c>expert_router</c>, as online.</summary>
-    public static async Task<ChatCompletionResponse> CompleteRoutedAsync(IChatClient router, string? profile, ParsedChatRequest request, CancellationToken ct)
+    public static async Task<(ChatCompletionResponse Response, RoutingExplanation? Explanation)> CompleteRoutedAsync(IChatClient router, string? profile, ParsedChatRequest request, CancellationToken ct)
     {
         if (request.Choices != 1)
         {
@@ -120,7 +119,7 @@ internal static class BatchRequests
         var response = await router.GetResponseAsync(request.Messages, request.Options, ct).ConfigureAwait(false);
         var explanation = response.AdditionalProperties?.GetValueOrDefault(MoeChatClient.RoutingKey) as RoutingExplanation;
         var usage = response.Usage;
-        return new ChatCompletionResponse
+        return (new ChatCompletionResponse
         {
             Id = response.ResponseId ?? "chatcmpl-" + Guid.NewGuid().ToString("N"),
             Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
@@ -128,11 +127,11 @@ internal static class BatchRequests
             Choices = [new ChatChoiceDto { Index = 0, Message = new AssistantMessageDto { Content = response.Text }, FinishReason = FinishReason(response.FinishReason) }],
             Usage = new UsageDto { PromptTokens = usage?.InputTokenCount ?? 0, CompletionTokens = usage?.OutputTokenCount ?? 0, TotalTokens = usage?.TotalTokenCount ?? 0 },
             ExpertRouter = new { routing = explanation },
-        };
+        }, explanation);
     }
 
     /// <summary>Embeddings on a leased expert, as online.</summary>
-    public static async Task<EmbeddingResponse> EmbedAsync(ExpertLease lease, BatchEmbeddingsRequest request, CancellationToken ct)
+    public static async Task<EmbeddingResponse> EmbedAsync(ExpertLease lease, ParsedEmbeddingRequest request, CancellationToken ct)
     {
         var generator = lease.Embeddings ?? throw new OpenAiException(400, $"Model '{request.Model}' does not produce embeddings.", "model", "unsupported_model");
         var result = await generator.GenerateAsync(request.Inputs, new EmbeddingGenerationOptions { Dimensions = request.Dimensions }, ct).ConfigureAwait(false);
@@ -184,6 +183,3 @@ internal static class BatchRequests
         return list;
     }
 }
-
-/// <summary>A validated embeddings request of a batch line.</summary>
-internal sealed record BatchEmbeddingsRequest(string Model, List<string> Inputs, bool Base64, int? Dimensions);
