@@ -72,7 +72,7 @@ internal static class RoutingBenchmark
         var context = new RouterContext(profiles, registry, options);
         var routerEmbedder = new RouterEmbedder(provider, options);
         var retriever = new RouterRetrieverService(context, profiles, store, routerEmbedder, options);
-        var symbolic = new SymbolicMoeService(profiles, registry, provider, new KeywordAnnotator(Core.Prompts.PromptLibrary.LoadDefault()), routerEmbedder, options);
+        var symbolic = new SymbolicMoeService(context, provider, new KeywordAnnotator(Core.Prompts.PromptLibrary.LoadDefault()), routerEmbedder, options);
         var memoryRouter = new RoutingMemoryService(context, store, routerEmbedder, symbolic, options);
 
         var texts = Enumerable.Range(0, queries).Select(i => Text(i % Domains.Length)).ToList();

@@ -158,7 +158,7 @@ public sealed class SqlProfilingStore(IDatabase database, TimeProvider? timeProv
         var rows = await connection.QueryAsync<AnswerRow>(new CommandDefinition(
             "SELECT expert_id AS ExpertId, item_idx AS ItemIndex, output AS Output, extracted AS Extracted, correct AS Correct, self_certainty AS SelfCertainty " +
             "FROM profiling_answers WHERE run_id = @runId ORDER BY expert_id, item_idx", new { runId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => new StoredAnswer(r.ExpertId, (int)Convert.ToInt64(r.ItemIndex, System.Globalization.CultureInfo.InvariantCulture), r.Output, r.Extracted, ToBool(r.Correct), r.SelfCertainty))];
+        return [.. rows.Select(r => new StoredAnswer(r.ExpertId, (int)Convert.ToInt64(r.ItemIndex, System.Globalization.CultureInfo.InvariantCulture), r.Output, r.Extracted, SqlValues.ToBool(r.Correct), r.SelfCertainty))];
     }
 
     public async Task SaveAggregatorResultAsync(string runId, string aggregatorId, int itemIndex, bool correct, CancellationToken cancellationToken = default)
@@ -174,7 +174,7 @@ public sealed class SqlProfilingStore(IDatabase database, TimeProvider? timeProv
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(string A, long I, object C)>(new CommandDefinition(
             "SELECT aggregator_id, item_idx, correct FROM profiling_aggregator_results WHERE run_id = @runId", new { runId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => (r.A, (int)r.I, ToBool(r.C)))];
+        return [.. rows.Select(r => (r.A, (int)r.I, SqlValues.ToBool(r.C)))];
     }
 
     public async Task<int> SaveProfileAsync(SkillProfileSet profile, CancellationToken cancellationToken = default)
@@ -226,25 +226,9 @@ public sealed class SqlProfilingStore(IDatabase database, TimeProvider? timeProv
         "SELECT id AS Id, set_id AS SetId, profile_id AS ProfileId, status AS Status, settings AS Settings, progress AS Progress, error AS Error, " +
         "profile_version AS ProfileVersion, created_at AS CreatedAt, updated_at AS UpdatedAt FROM profiling_runs";
 
-    private object Ts(DateTimeOffset value) => _postgres ? SqlTimestamps.Normalize(value) : SqlTimestamps.ToSqliteText(value);
+    private object Ts(DateTimeOffset value) => SqlValues.Ts(_postgres, value);
 
-    private object Bool(bool value) => _postgres ? value : value ? 1L : 0L;
-
-    private static bool ToBool(object value) => value switch
-    {
-        bool b => b,
-        long l => l != 0,
-        int i => i != 0,
-        _ => Convert.ToBoolean(value, System.Globalization.CultureInfo.InvariantCulture),
-    };
-
-    internal static DateTimeOffset ReadTs(object value) => value switch
-    {
-        string s => SqlTimestamps.FromSqliteText(s),
-        DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
-        DateTimeOffset o => o,
-        _ => throw new InvalidCastException($"Unexpected timestamp value {value.GetType()}."),
-    };
+    private object Bool(bool value) => SqlValues.Bool(_postgres, value);
 
     private sealed class SetRow
     {
@@ -258,7 +242,7 @@ public sealed class SqlProfilingStore(IDatabase database, TimeProvider? timeProv
 
         public object CreatedAt { get; set; } = "";
 
-        public ValidationSetInfo ToInfo() => new(Id, Name, Description, (int)ItemCount, ReadTs(CreatedAt));
+        public ValidationSetInfo ToInfo() => new(Id, Name, Description, (int)ItemCount, SqlValues.ReadTs(CreatedAt));
     }
 
     private sealed class RunRow
@@ -293,8 +277,8 @@ public sealed class SqlProfilingStore(IDatabase database, TimeProvider? timeProv
             Progress = JsonSerializer.Deserialize<ProfilingProgress>(Progress, Json) ?? new(),
             Error = Error,
             ProfileVersion = (int?)ProfileVersion,
-            CreatedAt = ReadTs(CreatedAt),
-            UpdatedAt = ReadTs(UpdatedAt),
+            CreatedAt = SqlValues.ReadTs(CreatedAt),
+            UpdatedAt = SqlValues.ReadTs(UpdatedAt),
         };
     }
 

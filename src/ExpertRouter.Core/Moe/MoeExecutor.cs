@@ -43,7 +43,7 @@ public sealed class MoeExecutor(IExpertStore registry, IExpertClientProvider exp
 
         var (kind, choices) = QuestionKinds.Infer(plan.Question);
         var candidates = instances.Select(x => new CandidateAnswer(x.ExpertId, x.Response.Text,
-            AnswerExtractor.Extract(x.Response.Text, kind, choices), SelfCertainty(x.Response))).ToList();
+            AnswerExtractor.Extract(x.Response.Text, kind, choices), ProfilingRunner.SelfCertainty(x.Response))).ToList();
         var answers = instances.Select((x, i) => new InstanceAnswer(x.ExpertId, candidates[i].Extracted, candidates[i].SelfCertainty, (int?)x.Response.Usage?.OutputTokenCount)).ToList();
         var usage = new UsageDetails { InputTokenCount = 0, OutputTokenCount = 0, TotalTokenCount = 0 };
         foreach (var x in instances)
@@ -96,6 +96,4 @@ public sealed class MoeExecutor(IExpertStore registry, IExpertClientProvider exp
     public Task<ExpertLease> AcquireAggregatorAsync(string aggregator, CancellationToken cancellationToken) =>
         experts.AcquireAsync(aggregator, null, cancellationToken);
 
-    private static double? SelfCertainty(ChatResponse response) =>
-        response.AdditionalProperties?.TryGetValue("self_certainty", out var v) == true && v is double d ? d : null;
 }

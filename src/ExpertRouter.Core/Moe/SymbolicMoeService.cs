@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using ExpertRouter.Core.Experts;
-using ExpertRouter.Core.Profiling;
 using ExpertRouter.Core.Routing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -14,8 +13,7 @@ namespace ExpertRouter.Core.Moe;
 /// instances together so they share its decode batches), then aggregate. Thread-safe.
 /// </summary>
 public sealed class SymbolicMoeService(
-    IProfilingStore profiles,
-    IExpertStore registry,
+    RouterContext context,
     IExpertClientProvider experts,
     KeywordAnnotator annotator,
     RouterEmbedder embedder,
@@ -35,28 +33,13 @@ public sealed class SymbolicMoeService(
     /// <summary>The embedder that maps query keywords to profile keywords.</summary>
     public string EmbedderName => embedder.Name;
 
-    /// <summary>The profile a request uses: the override, the configured default, or the newest one.</summary>
-    public async Task<SkillProfileSet> ResolveProfileAsync(string? profileId, CancellationToken cancellationToken)
-    {
-        var id = profileId ?? _options.DefaultProfile;
-        if (id is not null)
-        {
-            return await profiles.GetProfileAsync(id, null, cancellationToken).ConfigureAwait(false)
-                ?? throw new MoeUnavailableException($"There is no skill profile '{id}'. Run profiling first: POST /api/profiling-runs.");
-        }
-
-        var all = await profiles.ListProfilesAsync(cancellationToken).ConfigureAwait(false);
-        return all.OrderByDescending(p => p.CreatedAt).FirstOrDefault()
-            ?? throw new MoeUnavailableException("There is no skill profile yet. Import a validation set (POST /api/validation-sets) and run profiling (POST /api/profiling-runs) first.");
-    }
-
     /// <summary>Routes a query without running any expert on it (the keyword model is still asked for skills).</summary>
     public async Task<RoutingPlan> PlanAsync(string question, MoeOverrides requestOverrides, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(requestOverrides);
-        var profile = await ResolveProfileAsync(requestOverrides.Profile, cancellationToken).ConfigureAwait(false);
-        var registered = (await registry.ListAsync(cancellationToken).ConfigureAwait(false)).Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var profile = (await context.ProfileAsync(requestOverrides.Profile, required: true, cancellationToken).ConfigureAwait(false))!;
+        var registered = (await context.RegisteredAsync(cancellationToken).ConfigureAwait(false)).Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
         var usable = profile.Experts.Where(e => registered.Contains(e.ExpertId)).ToList();
         var removed = profile.Experts.Where(e => !registered.Contains(e.ExpertId)).Select(e => e.ExpertId).ToList();
         if (usable.Count == 0)

@@ -303,7 +303,7 @@ public sealed partial class ProfilingRunner(
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(candidates);
         var q = choices is { Count: > 0 } ? question + "\n" + ValidationSetParser.FormatChoices(choices) : question;
-        var list = string.Join("\n\n", candidates.Select((c, i) => $"Candidate {i + 1}:\n{AfterThink(c).Trim()}"));
+        var list = string.Join("\n\n", candidates.Select((c, i) => $"Candidate {i + 1}:\n{AnswerExtractor.StripReasoning(c).Trim()}"));
         var format = kind switch
         {
             AnswerKind.MultipleChoice => "End with a line 'Answer: X' where X is the letter of the correct choice.",
@@ -311,12 +311,6 @@ public sealed partial class ProfilingRunner(
             _ => "End with a line 'Answer: ...'.",
         };
         return prompts.Render("aggregate", new Dictionary<string, string> { ["question"] = q, ["candidates"] = list, ["format_instruction"] = format });
-    }
-
-    internal static string AfterThink(string text)
-    {
-        var at = text.LastIndexOf("</think>", StringComparison.Ordinal);
-        return at >= 0 ? text[(at + "</think>".Length)..] : text;
     }
 
     internal static double? SelfCertainty(ChatResponse response) =>

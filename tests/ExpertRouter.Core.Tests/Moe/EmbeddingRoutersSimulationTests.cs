@@ -74,7 +74,7 @@ public sealed class EmbeddingRoutersSimulationTests(ITestOutputHelper output)
         var store = new InMemoryProfilingStore();
         var context = new RouterContext(store, registry, options);
         var embedder = new RouterEmbedder(provider, options);
-        var symbolic = new SymbolicMoeService(store, registry, provider, new KeywordAnnotator(prompts), embedder, options);
+        var symbolic = new SymbolicMoeService(context, provider, new KeywordAnnotator(prompts), embedder, options);
         var executor = new MoeExecutor(registry, provider, prompts, options);
         var test = world.Questions.Skip(1200).ToList();
 

@@ -94,7 +94,7 @@ public sealed class SymbolicMoeSimulationTests(ITestOutputHelper output)
         }
 
         var options = Options.Create(new MoeOptions());
-        var service = new SymbolicMoeService(store, registry, provider, new KeywordAnnotator(prompts), new RouterEmbedder(provider, options), options);
+        var service = new SymbolicMoeService(new RouterContext(store, registry, options), provider, new KeywordAnnotator(prompts), new RouterEmbedder(provider, options), options);
         var executor = new MoeExecutor(registry, provider, prompts, options);
         var test = world.Questions.Skip(2000).ToList();
 
