@@ -13,6 +13,9 @@ public abstract class BatchCrashTests
 {
     private const int Lines = 40;
 
+    /// <summary>Long enough that the batch is still running when the first process is killed, even on a loaded machine.</summary>
+    private const int MaxTokens = 96;
+
     /// <summary>Short leases so the restarted process takes the job over within seconds.</summary>
     internal static Dictionary<string, string> FastJobs(int parallelism = 2) => new()
     {
@@ -41,7 +44,7 @@ public abstract class BatchCrashTests
         await using (var first = await ServiceProcess.StartAsync(data.Path, settings))
         {
             firstPid = first.Pid;
-            var fileId = await BatchTestData.UploadAsync(first.Http, string.Join("\n", BatchTestData.ChatLines(Lines, maxTokens: 24, ignoreEos: true)));
+            var fileId = await BatchTestData.UploadAsync(first.Http, string.Join("\n", BatchTestData.ChatLines(Lines, maxTokens: MaxTokens, ignoreEos: true)));
             batchId = await BatchTestData.CreateBatchAsync(first.Http, fileId);
             var running = await BatchTestData.WaitAsync(first.Http, batchId, b => b.GetProperty("request_counts").GetProperty("completed").GetInt32() >= 4);
             Assert.Equal("in_progress", running.GetProperty("status").GetString());
@@ -88,7 +91,7 @@ public abstract class BatchCrashTests
         {
             var index = int.Parse(BatchTestData.CustomId(line)[4..], System.Globalization.CultureInfo.InvariantCulture);
             using var online = await second.Http.PostAsync("/v1/chat/completions", new StringContent(
-                JsonDocument.Parse(BatchTestData.ChatLine("x", BatchTestData.Experts[index % 3], $"Question {index}: what is {index} plus {index * 3}?", 24, ignoreEos: true))
+                JsonDocument.Parse(BatchTestData.ChatLine("x", BatchTestData.Experts[index % 3], $"Question {index}: what is {index} plus {index * 3}?", MaxTokens, ignoreEos: true))
                     .RootElement.GetProperty("body").GetRawText(), System.Text.Encoding.UTF8, "application/json"));
             var body = JsonDocument.Parse(await online.Content.ReadAsStringAsync()).RootElement;
             Assert.Equal(body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), BatchTestData.Content(line));
