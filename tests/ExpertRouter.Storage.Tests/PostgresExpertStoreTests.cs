@@ -9,7 +9,7 @@ namespace ExpertRouter.Storage.Tests;
 [Collection(PostgresFixture.Collection)]
 public sealed class PostgresExpertStoreTests(PostgresFixture fixture) : ExpertStoreContractTests
 {
-    protected override string? SkipReason => fixture.Server is null ? fixture.SkipReason ?? "PostgreSQL is not available." : null;
+    protected override string? SkipReason => fixture.UnavailableReason;
 
     /// <summary>A fresh schema per test (cheap); <see cref="A_separate_database_works_the_same"/> covers whole databases.</summary>
     protected override async Task<StorageOptions> CreateIsolatedOptionsAsync() => new()

@@ -6,36 +6,13 @@ using ExpertRouter.Testing;
 namespace ExpertRouter.Storage.Tests;
 
 /// <summary>The profiling store on each provider: validation sets, runs with checkpoints (first write wins), versioned profiles.</summary>
-#pragma warning disable CA1001 // the database is disposed in DisposeAsync (xunit's IAsyncLifetime)
-public abstract class ProfilingStoreContractTests : IAsyncLifetime
-#pragma warning restore CA1001
+public abstract class ProfilingStoreContractTests : MigratedDatabaseTests
 {
-    private Database? _database;
-
     protected SqlProfilingStore Store { get; private set; } = null!;
 
-    protected abstract string? SkipReason { get; }
-
-    protected abstract Task<StorageOptions> CreateIsolatedOptionsAsync();
-
-    public async Task InitializeAsync()
+    protected override void CreateStores(Database database)
     {
-        if (SkipReason is not null)
-        {
-            return;
-        }
-
-        _database = new Database(await CreateIsolatedOptionsAsync());
-        await new DatabaseMigrator(_database).MigrateAsync();
-        Store = new SqlProfilingStore(_database);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
+        Store = new SqlProfilingStore(database);
     }
 
     [SkippableFact]
@@ -131,7 +108,7 @@ public sealed class SqliteProfilingStoreTests : ProfilingStoreContractTests, IDi
 [Collection(PostgresFixture.Collection)]
 public sealed class PostgresProfilingStoreTests(PostgresFixture fixture) : ProfilingStoreContractTests
 {
-    protected override string? SkipReason => fixture.Server is null ? fixture.SkipReason ?? "PostgreSQL is not available." : null;
+    protected override string? SkipReason => fixture.UnavailableReason;
 
     protected override async Task<StorageOptions> CreateIsolatedOptionsAsync() =>
         new() { Provider = StorageProvider.Postgres, ConnectionString = await fixture.Server!.CreateSchemaAsync() };

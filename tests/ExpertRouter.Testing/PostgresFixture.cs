@@ -23,10 +23,13 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     public string? SkipReason { get; private set; }
 
+    /// <summary>Why tests cannot use PostgreSQL here; null when <see cref="Server"/> runs.</summary>
+    public string? UnavailableReason => Server is null ? SkipReason ?? "PostgreSQL is not available." : null;
+
     /// <summary>The server, after skipping the calling test when there is none.</summary>
     public PostgresTestServer RequireServer()
     {
-        Skip.If(Server is null, SkipReason ?? "PostgreSQL is not available.");
+        Skip.If(Server is null, UnavailableReason);
         return Server!;
     }
 

@@ -33,11 +33,10 @@ public static class BatchEndpoints
         {
             var take = Math.Clamp(limit ?? 20, 1, 100);
             var page = await store.ListBatchesAsync(after, take + 1, ct);
-            var data = page.Take(take).Select(b => ToDto(b, null)).ToList();
-            return TypedResults.Json(new BatchListDto { Data = data, FirstId = data.FirstOrDefault()?.Id, LastId = data.LastOrDefault()?.Id, HasMore = page.Count > take }, OpenAiJson.Options);
+            return TypedResults.Json(ListPageDto.Create(page, take, b => ToDto(b, null), b => b.Id), OpenAiJson.Options);
         })
         .WithSummary("List batches, newest first (?after=<batch id>&limit=1..100)")
-        .Produces<BatchListDto>();
+        .Produces<ListPageDto<BatchObjectDto>>();
 
         batches.MapGet("/{id}", async (string id, IBatchStore store, JobService jobs, CancellationToken ct) =>
         {

@@ -39,11 +39,10 @@ public static class FileEndpoints
                 _ => throw OpenAiException.Invalid("'order' must be 'asc' or 'desc'.", "order"),
             };
             var page = await store.ListFilesAsync(purpose, after, take + 1, ascending, ct);
-            var data = page.Take(take).Select(ToDto).ToList();
-            return TypedResults.Json(new FileListDto { Data = data, FirstId = data.FirstOrDefault()?.Id, LastId = data.LastOrDefault()?.Id, HasMore = page.Count > take }, OpenAiJson.Options);
+            return TypedResults.Json(ListPageDto.Create(page, take, ToDto, f => f.Id), OpenAiJson.Options);
         })
         .WithSummary("List files (newest first; ?purpose=batch, ?limit, ?after, ?order=asc|desc)")
-        .Produces<FileListDto>();
+        .Produces<ListPageDto<FileObjectDto>>();
 
         files.MapGet("/{id}", async (string id, IBatchStore store, CancellationToken ct) =>
             TypedResults.Json(ToDto(await RequireAsync(store, id, ct)), OpenAiJson.Options))

@@ -5,41 +5,16 @@ using ExpertRouter.Testing;
 namespace ExpertRouter.Storage.Tests.Jobs;
 
 /// <summary>File and batch metadata on each provider; a batch and its job are created together.</summary>
-#pragma warning disable CA1001 // the database is disposed in DisposeAsync (xunit's IAsyncLifetime)
-public abstract class BatchStoreContractTests : IAsyncLifetime
-#pragma warning restore CA1001
+public abstract class BatchStoreContractTests : MigratedDatabaseTests
 {
-    private Database? _database;
-
-    protected ManualTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-
     protected SqlBatchStore Store { get; private set; } = null!;
 
     protected SqlJobStore Jobs { get; private set; } = null!;
 
-    protected abstract string? SkipReason { get; }
-
-    protected abstract Task<StorageOptions> CreateIsolatedOptionsAsync();
-
-    public async Task InitializeAsync()
+    protected override void CreateStores(Database database)
     {
-        if (SkipReason is not null)
-        {
-            return;
-        }
-
-        _database = new Database(await CreateIsolatedOptionsAsync());
-        await new DatabaseMigrator(_database).MigrateAsync();
-        Store = new SqlBatchStore(_database, Clock);
-        Jobs = new SqlJobStore(_database, Clock);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
+        Store = new SqlBatchStore(database, Clock);
+        Jobs = new SqlJobStore(database, Clock);
     }
 
     [SkippableFact]
@@ -145,7 +120,7 @@ public sealed class SqliteBatchStoreTests : BatchStoreContractTests, IDisposable
 [Collection(PostgresFixture.Collection)]
 public sealed class PostgresBatchStoreTests(PostgresFixture fixture) : BatchStoreContractTests
 {
-    protected override string? SkipReason => fixture.Server is null ? fixture.SkipReason ?? "PostgreSQL is not available." : null;
+    protected override string? SkipReason => fixture.UnavailableReason;
 
     protected override async Task<StorageOptions> CreateIsolatedOptionsAsync() =>
         new() { Provider = StorageProvider.Postgres, ConnectionString = await fixture.Server!.CreateSchemaAsync() };

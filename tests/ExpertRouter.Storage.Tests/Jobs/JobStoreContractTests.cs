@@ -5,40 +5,16 @@ using ExpertRouter.Testing;
 namespace ExpertRouter.Storage.Tests.Jobs;
 
 /// <summary>The durable job queue on each provider: atomic claims, leases and heartbeats, reclaiming, checkpoints, cancellation, history.</summary>
-#pragma warning disable CA1001 // the database is disposed in DisposeAsync (xunit's IAsyncLifetime)
-public abstract class JobStoreContractTests : IAsyncLifetime
-#pragma warning restore CA1001
+public abstract class JobStoreContractTests : MigratedDatabaseTests
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
     private static readonly string[] Kinds = ["test"];
-    private Database? _database;
-
-    protected ManualTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
     protected SqlJobStore Store { get; private set; } = null!;
 
-    protected abstract string? SkipReason { get; }
-
-    protected abstract Task<StorageOptions> CreateIsolatedOptionsAsync();
-
-    public async Task InitializeAsync()
+    protected override void CreateStores(Database database)
     {
-        if (SkipReason is not null)
-        {
-            return;
-        }
-
-        _database = new Database(await CreateIsolatedOptionsAsync());
-        await new DatabaseMigrator(_database).MigrateAsync();
-        Store = new SqlJobStore(_database, Clock);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
+        Store = new SqlJobStore(database, Clock);
     }
 
     [SkippableFact]
@@ -263,7 +239,7 @@ public sealed class SqliteJobStoreTests : JobStoreContractTests, IDisposable
 [Collection(PostgresFixture.Collection)]
 public sealed class PostgresJobStoreTests(PostgresFixture fixture) : JobStoreContractTests
 {
-    protected override string? SkipReason => fixture.Server is null ? fixture.SkipReason ?? "PostgreSQL is not available." : null;
+    protected override string? SkipReason => fixture.UnavailableReason;
 
     protected override async Task<StorageOptions> CreateIsolatedOptionsAsync() =>
         new() { Provider = StorageProvider.Postgres, ConnectionString = await fixture.Server!.CreateSchemaAsync() };
