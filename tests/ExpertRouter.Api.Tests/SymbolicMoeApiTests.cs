@@ -112,6 +112,66 @@ public sealed class SymbolicMoeApiTests
         Assert.Equal(3, decision.GetProperty("selected").GetArrayLength()); // without replacement: at most the 3 experts
         var routingInfo = await host.GetJsonAsync("/api/routing");
         Assert.Contains("lexical", routingInfo.GetProperty("embedder").GetString(), StringComparison.Ordinal);
+
+        await RoutedBatch_RunsInPhases_AndEachLineEqualsTheSameRequestOnline(host);
+    }
+
+    /// <summary>
+    /// Routed lines in a batch: routed first, the recruited instances' calls grouped by expert (with the direct lines of
+    /// the same expert), the syntheses grouped by aggregator; each line answers what the same request online answers.
+    /// </summary>
+    private static async Task RoutedBatch_RunsInPhases_AndEachLineEqualsTheSameRequestOnline(ServiceHost host)
+    {
+        object Body(int i) => new
+        {
+            model = "moe/symbolic",
+            messages = new[] { new { role = "user", content = $"Which option is right about topic {i % 3}? Case {i}." } },
+            max_tokens = 8,
+            temperature = 0,
+            routing_seed = 20 + i,
+            aggregation = i == 5 ? "vote" : "synthesis",
+        };
+        var lines = Enumerable.Range(0, 6).Select(i => JsonSerializer.Serialize(new { custom_id = $"routed-{i}", method = "POST", url = "/v1/chat/completions", body = Body(i) })).ToList();
+        lines.Add(Batch.BatchTestData.ChatLine("direct", "demo-math", "Name a prime.", 6));
+        var fileId = await Batch.BatchTestData.UploadAsync(host.Http, string.Join("\n", lines));
+        var batchId = await Batch.BatchTestData.CreateBatchAsync(host.Http, fileId);
+        var batch = await Batch.BatchTestData.WaitAsync(host.Http, batchId);
+        Assert.True(batch.GetProperty("status").GetString() == "completed", batch.ToString());
+        var output = await Batch.BatchTestData.DownloadLinesAsync(host.Http, Batch.BatchTestData.FileId(batch, "output_file_id"));
+        Assert.Equal([.. Enumerable.Range(0, 6).Select(i => $"routed-{i}"), "direct"], output.Select(Batch.BatchTestData.CustomId));
+
+        var syntheses = 0;
+        for (var i = 0; i < 6; i++)
+        {
+            var (status, online) = await host.PostJsonAsync("/v1/chat/completions", Body(i));
+            Assert.True(status == 200, online.ToString());
+            var body = output[i].GetProperty("response").GetProperty("body");
+            Assert.Equal(online.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), Batch.BatchTestData.Content(output[i]));
+            var routing = body.GetProperty("expert_router").GetProperty("routing");
+            var onlineRouting = online.GetProperty("expert_router").GetProperty("routing");
+            Assert.Equal(onlineRouting.GetProperty("selected").ToString(), routing.GetProperty("selected").ToString());
+            var strategy = routing.GetProperty("aggregation").GetProperty("strategy").GetString();
+            Assert.Equal(onlineRouting.GetProperty("aggregation").GetProperty("strategy").GetString(), strategy);
+            Assert.Equal(online.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), body.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+            syntheses += strategy == "synthesis" ? 1 : 0;
+        }
+
+        Assert.True(syntheses >= 1, "no line needed a synthesis");
+
+        // The phases, each expert once for all its calls, the syntheses in one group per aggregator.
+        var progress = (await host.GetJsonAsync("/api/jobs/" + batchId)).GetProperty("job").GetProperty("progress");
+        Assert.Equal(["preparing", "routing", "experts", "aggregation", "finalizing", "done"], progress.GetProperty("phases").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        var groups = progress.GetProperty("experts").EnumerateArray().ToList();
+        var experts = groups.Where(g => g.GetProperty("kind").GetString() == "gguf").ToList();
+        Assert.Equal(experts.Count, experts.Select(g => g.GetProperty("name").GetString()).Distinct().Count());
+        Assert.Equal(output.Take(6).Sum(l => l.GetProperty("response").GetProperty("body").GetProperty("expert_router").GetProperty("routing").GetProperty("selected").GetArrayLength()),
+            experts.Sum(g => g.GetProperty("routedCalls").GetInt32()));
+        Assert.All(experts, g => Assert.Equal(g.GetProperty("lines").GetInt32(), g.GetProperty("done").GetInt32()));
+        var aggregators = groups.Where(g => g.GetProperty("kind").GetString() == "aggregator").ToList();
+        Assert.Equal(syntheses, aggregators.Sum(g => g.GetProperty("done").GetInt32()));
+        Assert.Equal(aggregators.Count, aggregators.Select(g => g.GetProperty("name").GetString()).Distinct().Count());
+        var router = Assert.Single(groups, g => g.GetProperty("kind").GetString() == "router");
+        Assert.Equal(6, router.GetProperty("done").GetInt32());
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using ExpertRouter.Api.OpenAi;
 using ExpertRouter.Core.Batches;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Jobs;
+using ExpertRouter.Core.Moe;
 using ExpertRouter.LlamaCpp;
 using ExpertRouter.LlamaCpp.Hosting;
 using Microsoft.Extensions.AI;
@@ -18,17 +19,22 @@ namespace ExpertRouter.Api.Batch;
 /// Executes a batch (job kind <c>batch</c>, job id = batch id), resumably:
 /// <list type="number">
 /// <item>validate: parse every line; malformed ones become error lines with their line number (the rest go on);</item>
-/// <item>route: each body is validated as online (a 400 there is a 400 here) and its model resolved: an expert, a routed
+/// <item>prepare: each body is validated as online (a 400 there is a 400 here) and its model resolved: an expert, a routed
 /// virtual model (<c>moe/...</c>), or unknown (404 line);</item>
-/// <item>experts: lines grouped by expert; groups ordered to minimise model loads (resident experts first, re-checked
-/// before each group, then remote ones, then cold ones); each expert leased once and all its lines run concurrently
-/// (bounded) so they share its decode batches;</item>
-/// <item>routed: lines of routed models through the router's chat client, concurrently (bounded);</item>
+/// <item>routing: every routed line is routed first (its router plans which expert instances answer it);</item>
+/// <item>experts: the direct lines and the routed lines' expert calls grouped by expert; groups ordered to minimise model
+/// loads (resident experts first, re-checked before each group, then remote ones, then cold ones, the likely aggregators
+/// last so they are still loaded for the next phase); each expert leased once and all its work run concurrently
+/// (bounded) so it shares the expert's decode batches;</item>
+/// <item>aggregation: each routed line's answers aggregated (vote, consensus, ...), the syntheses grouped by aggregator,
+/// each aggregator leased once for all its syntheses;</item>
 /// <item>finalize: output and error files written from the checkpoints in input-line order.</item>
 /// </list>
-/// Each finished line is checkpointed at once (first write wins) and each computation start is counted, so a
-/// job taken over after a crash skips finished lines and never writes one twice. Transient failures of a line
-/// (remote 5xx/429/timeouts, queue full, waiting for memory) are retried with exponential back-off.
+/// A routed line answers what the same request online answers (the same plan, expert calls and synthesis, run in
+/// phases). Each finished line is checkpointed at once (first write wins) and each computation start is counted, so a
+/// job taken over after a crash skips finished lines and never writes one twice (a routed line interrupted between
+/// phases is redone whole). Transient failures (remote 5xx/429/timeouts, queue full, waiting for memory) are retried
+/// with exponential back-off.
 /// </summary>
 public sealed partial class BatchJobHandler(
     IBatchStore batches,
@@ -107,7 +113,7 @@ public sealed partial class BatchJobHandler(
 
         await batches.TrySetStatusAsync(id, BatchStatuses.InProgress, [BatchStatuses.Validating], ct).ConfigureAwait(false);
         var done = (await context.Store.GetCheckpointsAsync(id, ct).ConfigureAwait(false)).ToDictionary(c => (int)c.Item);
-        run.Progress.Phase("routing", input.Lines.Count - done.Count);
+        run.Progress.Phase("preparing", input.Lines.Count - done.Count);
         var work = new List<Work>();
         foreach (var line in input.Lines.Where(l => !done.ContainsKey(l.Number)))
         {
@@ -129,10 +135,13 @@ public sealed partial class BatchJobHandler(
         var final = BatchStatuses.Completed;
         try
         {
-            final = await RunExpertsAsync(run, work.Where(w => w.Expert is not null).ToList()).ConfigureAwait(false);
+            var routed = await RouteAsync(run, work.Where(w => w.Router is not null).ToList()).ConfigureAwait(false);
+            var items = work.Where(w => w.Expert is not null).Select(w => new ExpertItem(w.Expert!.Id, w, null, null))
+                .Concat(routed.SelectMany(r => r.Request.Calls.Select(c => new ExpertItem(c.ExpertId, null, r, c)))).ToList();
+            final = await RunExpertsAsync(run, items, routed.Select(r => r.Request.Plan.Profile?.Aggregator).OfType<string>().ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
             if (final == BatchStatuses.Completed)
             {
-                final = await RunRoutedAsync(run, work.Where(w => w.Router is not null).ToList()).ConfigureAwait(false);
+                final = await AggregateAsync(run, routed).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (context.IsCancelledByUser)
@@ -182,7 +191,8 @@ public sealed partial class BatchJobHandler(
         var chat = OpenAiOperations.ParseChat(line.Body, routerOptions.Value.MaxChoices);
         if (routers.Resolve(chat.Model) is { } router)
         {
-            return new Work(line, chat.Model) { Chat = chat, Router = (router.Client, router.Profile) };
+            OpenAiOperations.PrepareRouted(router.Profile, chat);
+            return new Work(line, chat.Model) { Chat = chat, Router = router.Client };
         }
 
         if (RouterCatalog.IsRouterModel(chat.Model))
@@ -194,13 +204,68 @@ public sealed partial class BatchJobHandler(
         return new Work(line, chat.Model) { Chat = chat, Expert = expert };
     }
 
-    /// <summary>Expert groups one after another, the next one always the cheapest to start (resident first); returns the batch's end status so far.</summary>
-    private async Task<string> RunExpertsAsync(Execution run, List<Work> work)
+    /// <summary>Routes every routed line (its router's plan and expert calls); a line that cannot be routed ends with its error.</summary>
+    private async Task<List<RoutedLine>> RouteAsync(Execution run, List<Work> work)
     {
-        var remaining = work.GroupBy(w => w.Expert!.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        run.Progress.Phase("experts", work.Count);
-        var groups = remaining.OrderBy(g => Rank(g.Value[0].Expert!)).ThenByDescending(g => g.Value.Count).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => run.Progress.AddGroup(g.Key, g.Value[0].Expert!.Kind.ToString().ToLowerInvariant(), g.Value.Count), StringComparer.Ordinal);
+        var routed = new List<RoutedLine>();
+        if (work.Count == 0)
+        {
+            return routed;
+        }
+
+        run.Progress.Phase("routing", work.Count, $"routing {work.Count} line(s)");
+        foreach (var model in work.Select(w => w.Model).Distinct(StringComparer.Ordinal))
+        {
+            var group = run.Progress.AddGroup(model, "router", work.Count(w => w.Model == model));
+            run.Progress.Update(group, g => g.Start());
+            run.RouterGroups[model] = group;
+        }
+
+        var gate = new Lock();
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = _options.RemoteParallelism, CancellationToken = run.Context.Token }, async (w, ct) =>
+        {
+            await run.Context.Store.BeginItemAsync(run.Context.Job.Id, w.Line.Number, run.Context.Worker, ct).ConfigureAwait(false);
+            try
+            {
+                var request = await WithRetriesAsync(run, w.Line.Number, run.RouterGroups[w.Model],
+                    c => w.Router!.PlanAsync(w.Chat!.Messages, w.Chat.Options, c), ct).ConfigureAwait(false);
+                lock (gate)
+                {
+                    routed.Add(new RoutedLine(w, request));
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                await SaveAsync(run, w, ResponseLine(w.Line.CustomId, ErrorMapper.Map(e, out _)), false, run.RouterGroups[w.Model]).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+        routed.Sort((a, b) => a.Work.Line.Number.CompareTo(b.Work.Line.Number));
+        return routed;
+    }
+
+    /// <summary>Expert groups one after another, the next one always the cheapest to start (resident first); returns the batch's end status so far.</summary>
+    private async Task<string> RunExpertsAsync(Execution run, List<ExpertItem> items, HashSet<string> aggregators)
+    {
+        var definitions = new Dictionary<string, ExpertDefinition?>(StringComparer.Ordinal);
+        foreach (var id in items.Select(i => i.ExpertId).Distinct(StringComparer.Ordinal))
+        {
+            definitions[id] = items.FirstOrDefault(i => i.ExpertId == id && i.Work is not null)?.Work!.Expert
+                ?? await registry.FindAsync(id, run.Context.Token).ConfigureAwait(false);
+        }
+
+        var remaining = items.GroupBy(i => i.ExpertId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        run.Progress.Phase("experts", items.Count);
+        IOrderedEnumerable<KeyValuePair<string, List<ExpertItem>>> Ordered() => remaining
+            .OrderBy(g => Rank(definitions[g.Key]))
+            .ThenBy(g => aggregators.Contains(g.Key) ? 1 : 0)
+            .ThenByDescending(g => g.Value.Count)
+            .ThenBy(g => g.Key, StringComparer.Ordinal);
+        var groups = Ordered().ToDictionary(g => g.Key, g =>
+        {
+            var group = run.Progress.AddGroup(g.Key, definitions[g.Key]?.Kind.ToString().ToLowerInvariant() ?? "unknown", g.Value.Count);
+            group.RoutedCalls = g.Value.Count(i => i.Routed is not null);
+            return group;
+        }, StringComparer.Ordinal);
         while (remaining.Count > 0)
         {
             if (Expired(run.Batch))
@@ -209,41 +274,50 @@ public sealed partial class BatchJobHandler(
             }
 
             // Re-ranked before each group: running one group may have evicted (or kept) others.
-            var next = remaining.OrderBy(g => Rank(g.Value[0].Expert!)).ThenByDescending(g => g.Value.Count).ThenBy(g => g.Key, StringComparer.Ordinal).First();
+            var next = Ordered().First();
             remaining.Remove(next.Key);
-            await RunGroupAsync(run, next.Value[0].Expert!, next.Value, groups[next.Key]).ConfigureAwait(false);
+            await RunGroupAsync(run, next.Key, definitions[next.Key], next.Value, groups[next.Key]).ConfigureAwait(false);
         }
 
         return BatchStatuses.Completed;
     }
 
-    /// <summary>0: a local model already resident (or loading); 1: remote (nothing to load); 2: a local model to load.</summary>
-    private int Rank(ExpertDefinition expert) =>
-        expert.Kind != ExpertKind.Gguf ? 1 : models.GetStatus(expert.Id)?.State is ModelState.Resident or ModelState.Loading ? 0 : 2;
+    /// <summary>0: a local model already resident (or loading); 1: remote, or not registered (nothing to load); 2: a local model to load.</summary>
+    private int Rank(ExpertDefinition? expert) =>
+        expert is null || expert.Kind != ExpertKind.Gguf ? 1 : models.GetStatus(expert.Id)?.State is ModelState.Resident or ModelState.Loading ? 0 : 2;
 
-    private async Task RunGroupAsync(Execution run, ExpertDefinition expert, List<Work> lines, BatchProgress.Group group)
+    private async Task RunGroupAsync(Execution run, string expertId, ExpertDefinition? expert, List<ExpertItem> items, BatchProgress.Group group)
     {
         var ct = run.Context.Token;
+        var local = expert?.Kind == ExpertKind.Gguf;
         var wasResident = Rank(expert) == 0;
         run.Progress.Update(group, g =>
         {
-            g.State = wasResident || expert.Kind != ExpertKind.Gguf ? "running" : "loading";
-            g.WasResident = expert.Kind == ExpertKind.Gguf ? wasResident : null;
+            g.State = wasResident || !local ? "running" : "loading";
+            g.WasResident = local ? wasResident : null;
         });
-        run.Progress.Message($"{expert.Id}: {lines.Count} line(s)");
+        run.Progress.Message($"{expertId}: {items.Count} request(s)");
         ExpertLease lease;
         try
         {
-            lease = await AcquireAsync(run, expert.Id, group).ConfigureAwait(false);
+            lease = await AcquireAsync(run, expertId, group).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // The expert cannot be used at all: every line of its group fails with the reason.
+            // The expert cannot be used at all: all its work fails with the reason.
             var mapped = ErrorMapper.Map(e, out _);
-            LogGroupFailed(logger, run.Batch.Id, expert.Id, lines.Count, mapped.Message);
-            foreach (var w in lines)
+            LogGroupFailed(logger, run.Batch.Id, expertId, items.Count, mapped.Message);
+            foreach (var item in items)
             {
-                await SaveAsync(run, w, ResponseLine(w.Line.CustomId, mapped), false, group).ConfigureAwait(false);
+                if (item.Work is { } w)
+                {
+                    await SaveAsync(run, w, ResponseLine(w.Line.CustomId, mapped), false, group).ConfigureAwait(false);
+                }
+                else
+                {
+                    item.Routed!.Fail(e);
+                    run.Progress.CallEnded(group, false);
+                }
             }
 
             run.Progress.Update(group, g => { g.State = "failed"; g.Finish(); });
@@ -253,40 +327,146 @@ public sealed partial class BatchJobHandler(
         using (lease)
         {
             run.Progress.Update(group, g => { g.Start(); g.LoadedForBatch = lease.LoadedForThisRequest; });
-            var slots = expert.MaxSequences ?? routerOptions.Value.DefaultMaxSequences;
-            var parallelism = expert.Kind != ExpertKind.Gguf ? _options.RemoteParallelism : _options.Parallelism > 0 ? _options.Parallelism : Math.Max(1, 2 * slots);
-            await Parallel.ForEachAsync(lines, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (w, token) =>
-                await RunLineAsync(run, w, group, async c => w.Chat is not null
-                    ? await OpenAiOperations.CompleteAsync(lease, w.Chat, c).ConfigureAwait(false)
-                    : await OpenAiOperations.EmbedAsync(lease, w.Embeddings!, c).ConfigureAwait(false), token).ConfigureAwait(false)).ConfigureAwait(false);
+            var slots = expert?.MaxSequences ?? routerOptions.Value.DefaultMaxSequences;
+            var parallelism = !local ? _options.RemoteParallelism : _options.Parallelism > 0 ? _options.Parallelism : Math.Max(1, 2 * slots);
+            await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (item, token) =>
+            {
+                if (item.Work is { } w)
+                {
+                    await RunLineAsync(run, w, group, async c => w.Chat is not null
+                        ? await OpenAiOperations.CompleteAsync(lease, w.Chat, c).ConfigureAwait(false)
+                        : await OpenAiOperations.EmbedAsync(lease, w.Embeddings!, c).ConfigureAwait(false), token).ConfigureAwait(false);
+                    return;
+                }
+
+                var routed = item.Routed!;
+                var call = item.Call!;
+                if (routed.Error is not null)
+                {
+                    run.Progress.CallEnded(group, false); // another of its calls failed already: the line fails anyway
+                    return;
+                }
+
+                try
+                {
+                    routed.Answers[call.Index] = await WithRetriesAsync(run, routed.Work.Line.Number, group,
+                        c => lease.Chat.GetResponseAsync(routed.Request.Messages, call.Options, c), token).ConfigureAwait(false);
+                    run.Progress.CallEnded(group, true);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    routed.Fail(e);
+                    run.Progress.CallEnded(group, false);
+                }
+            }).ConfigureAwait(false);
         }
 
         run.Progress.Update(group, g => g.Finish());
     }
 
-    private async Task<string> RunRoutedAsync(Execution run, List<Work> work)
+    /// <summary>
+    /// Ends every routed line: the aggregation decision from its answers; lines whose answers settle it (vote, consensus,
+    /// one instance) end at once; the syntheses are grouped by aggregator, each aggregator leased once for all of its.
+    /// </summary>
+    private async Task<string> AggregateAsync(Execution run, List<RoutedLine> routed)
     {
-        if (work.Count == 0)
+        if (routed.Count == 0)
         {
             return BatchStatuses.Completed;
         }
 
-        run.Progress.Phase("routed", work.Count, $"{work.Count} routed line(s)");
-        var groups = work.GroupBy(w => w.Model, StringComparer.Ordinal).ToDictionary(g => g.Key, g => run.Progress.AddGroup(g.Key, "router", g.Count()), StringComparer.Ordinal);
-        foreach (var g in groups.Values)
+        var ct = run.Context.Token;
+        run.Progress.Phase("aggregation", routed.Count);
+        var syntheses = new List<(RoutedLine Line, MoeDraft Draft)>();
+        foreach (var line in routed)
         {
-            run.Progress.Update(g, x => x.Start());
+            var routerGroup = run.RouterGroups[line.Work.Model];
+            if (line.Error is not null)
+            {
+                await SaveAsync(run, line.Work, ResponseLine(line.Work.Line.CustomId, ErrorMapper.Map(line.Error, out _)), false, routerGroup).ConfigureAwait(false);
+                continue;
+            }
+
+            try
+            {
+                var draft = await line.Work.Router!.DraftAsync(line.Request, line.Answers!, ct).ConfigureAwait(false);
+                if (draft.FinalText is null)
+                {
+                    syntheses.Add((line, draft));
+                    continue;
+                }
+
+                await EndRoutedAsync(run, line, draft, null).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                await SaveAsync(run, line.Work, ResponseLine(line.Work.Line.CustomId, ErrorMapper.Map(e, out _)), false, routerGroup).ConfigureAwait(false);
+            }
         }
 
-        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = _options.RemoteParallelism, CancellationToken = run.Context.Token }, async (w, token) =>
-            await RunLineAsync(run, w, groups[w.Model], async c =>
-                (await OpenAiOperations.CompleteRoutedAsync(w.Router!.Value.Client, w.Router.Value.Profile, w.Chat!, c).ConfigureAwait(false)).Response, token).ConfigureAwait(false)).ConfigureAwait(false);
-        foreach (var g in groups.Values)
+        foreach (var byAggregator in syntheses.GroupBy(s => s.Draft.Aggregator!, StringComparer.Ordinal))
+        {
+            if (Expired(run.Batch))
+            {
+                return BatchStatuses.Expired;
+            }
+
+            var lines = byAggregator.ToList();
+            var group = run.Progress.AddGroup(byAggregator.Key, "aggregator", lines.Count);
+            run.Progress.Message($"{byAggregator.Key}: synthesising {lines.Count} answer(s)");
+            ExpertLease lease;
+            try
+            {
+                lease = await AcquireAsync(run, byAggregator.Key, group).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                foreach (var (line, _) in lines)
+                {
+                    await SaveAsync(run, line.Work, ResponseLine(line.Work.Line.CustomId, ErrorMapper.Map(e, out _)), false, run.RouterGroups[line.Work.Model]).ConfigureAwait(false);
+                    run.Progress.CallEnded(group, false);
+                }
+
+                run.Progress.Update(group, g => { g.State = "failed"; g.Finish(); });
+                continue;
+            }
+
+            using (lease)
+            {
+                run.Progress.Update(group, g => { g.Start(); g.LoadedForBatch = lease.LoadedForThisRequest; });
+                await Parallel.ForEachAsync(lines, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Parallelism > 0 ? _options.Parallelism : 16), CancellationToken = ct }, async (s, token) =>
+                {
+                    try
+                    {
+                        var synthesis = await WithRetriesAsync(run, s.Line.Work.Line.Number, group,
+                            c => lease.Chat.GetResponseAsync(MoeExecutor.SynthesisMessages(s.Draft), MoeExecutor.SynthesisOptions(s.Line.Request.Options), c), token).ConfigureAwait(false);
+                        run.Progress.CallEnded(group, true);
+                        await EndRoutedAsync(run, s.Line, s.Draft, synthesis).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                    {
+                        run.Progress.CallEnded(group, false);
+                        await SaveAsync(run, s.Line.Work, ResponseLine(s.Line.Work.Line.CustomId, ErrorMapper.Map(e, out _)), false, run.RouterGroups[s.Line.Work.Model]).ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+            }
+
+            run.Progress.Update(group, g => g.Finish());
+        }
+
+        foreach (var g in run.RouterGroups.Values)
         {
             run.Progress.Update(g, x => x.Finish());
         }
 
         return Expired(run.Batch) ? BatchStatuses.Expired : BatchStatuses.Completed;
+    }
+
+    /// <summary>Builds a routed line's answer (as online) and checkpoints it.</summary>
+    private static async Task EndRoutedAsync(Execution run, RoutedLine line, MoeDraft draft, ChatResponse? synthesis)
+    {
+        var response = await line.Work.Router!.CompleteAsync(line.Request, draft, synthesis, CancellationToken.None).ConfigureAwait(false);
+        await SaveAsync(run, line.Work, OkLine(line.Work.Line.CustomId, OpenAiOperations.RoutedBody(line.Work.Chat!, response).Response), true, run.RouterGroups[line.Work.Model]).ConfigureAwait(false);
     }
 
     /// <summary>Leases an expert for a whole group, retrying transient failures (e.g. memory held by busy models).</summary>
@@ -312,26 +492,31 @@ public sealed partial class BatchJobHandler(
     {
         var context = run.Context;
         await context.Store.BeginItemAsync(context.Job.Id, work.Line.Number, context.Worker, ct).ConfigureAwait(false);
+        try
+        {
+            var body = await WithRetriesAsync(run, work.Line.Number, group, compute, ct).ConfigureAwait(false);
+            await SaveAsync(run, work, OkLine(work.Line.CustomId, body), true, group).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            await SaveAsync(run, work, ResponseLine(work.Line.CustomId, ErrorMapper.Map(e, out _)), false, group).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs a computation of a line, retrying transient failures with back-off; the last failure is thrown.</summary>
+    private async Task<T> WithRetriesAsync<T>(Execution run, int lineNumber, BatchProgress.Group group, Func<CancellationToken, Task<T>> compute, CancellationToken ct)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var body = await compute(ct).ConfigureAwait(false);
-                await SaveAsync(run, work, OkLine(work.Line.CustomId, body), true, group).ConfigureAwait(false);
-                return;
+                return await compute(ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            catch (Exception e) when (attempt < _options.MaxLineAttempts && IsTransient(e) && !ct.IsCancellationRequested)
             {
-                if (attempt < _options.MaxLineAttempts && IsTransient(e))
-                {
-                    LogLineRetry(logger, context.Job.Id, work.Line.Number, attempt, e.Message);
-                    run.Progress.Update(group, g => g.Retries++);
-                    await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-                    continue;
-                }
-
-                await SaveAsync(run, work, ResponseLine(work.Line.CustomId, ErrorMapper.Map(e, out _)), false, group).ConfigureAwait(false);
-                return;
+                LogLineRetry(logger, run.Context.Job.Id, lineNumber, attempt, e.Message);
+                run.Progress.Update(group, g => g.Retries++);
+                await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
             }
         }
     }
@@ -504,7 +689,26 @@ public sealed partial class BatchJobHandler(
 
         public ExpertDefinition? Expert { get; init; }
 
-        public (IChatClient Client, string? Profile)? Router { get; init; }
+        public MoeChatClient? Router { get; init; }
+    }
+
+    /// <summary>One unit of the experts phase: a direct line, or one recruited instance of a routed line.</summary>
+    private sealed record ExpertItem(string ExpertId, Work? Work, RoutedLine? Routed, InstanceCall? Call);
+
+    /// <summary>A routed line between phases: its plan, its instances' answers as they come, the first failure.</summary>
+    private sealed class RoutedLine(Work work, RoutedRequest request)
+    {
+        private Exception? _error;
+
+        public Work Work { get; } = work;
+
+        public RoutedRequest Request { get; } = request;
+
+        public ChatResponse[] Answers { get; } = new ChatResponse[request.Calls.Count];
+
+        public Exception? Error => Volatile.Read(ref _error);
+
+        public void Fail(Exception error) => Interlocked.CompareExchange(ref _error, error, null);
     }
 
     /// <summary>State of one execution of a batch job.</summary>
@@ -520,6 +724,9 @@ public sealed partial class BatchJobHandler(
         public SortedDictionary<int, string> Immediate { get; } = [];
 
         public BatchProgress Progress { get; } = new(input.Total);
+
+        /// <summary>Per routed model, the group that counts its lines from routing to their end.</summary>
+        public Dictionary<string, BatchProgress.Group> RouterGroups { get; } = new(StringComparer.Ordinal);
     }
 
     private sealed class MessageProgress(BatchProgress progress, string expertId) : IProgress<string>

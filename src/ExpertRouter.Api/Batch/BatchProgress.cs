@@ -81,6 +81,20 @@ internal sealed class BatchProgress
         }
     }
 
+    /// <summary>Counts an expert call of a routed line that ended now (the line itself ends later).</summary>
+    public void CallEnded(Group group, bool succeeded)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        lock (_gate)
+        {
+            group.Count(succeeded);
+            if (_phases.Count > 0)
+            {
+                _phases[^1].Count(succeeded);
+            }
+        }
+    }
+
     /// <summary>Counts a line that ended now (in this execution).</summary>
     public void LineEnded(Group group, bool succeeded)
     {
@@ -139,6 +153,9 @@ internal sealed class BatchProgress
 
         public int Retries { get; set; }
 
+        /// <summary>For expert groups: how many of its requests are calls of routed lines (the rest are lines of its own).</summary>
+        public int? RoutedCalls { get; set; }
+
         public string State { get; set; } = "pending";
 
         /// <summary>For expert groups: resident when the batch reached it, and whether it was loaded for the batch.</summary>
@@ -184,6 +201,7 @@ internal sealed class BatchProgress
                 kind,
                 state = State,
                 lines = Lines,
+                routedCalls = RoutedCalls,
                 done = Done,
                 failed = Failed,
                 retries = Retries,

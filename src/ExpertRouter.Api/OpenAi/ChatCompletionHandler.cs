@@ -54,26 +54,17 @@ public sealed class ChatCompletionHandler(IExpertClientProvider experts, RouterC
     }
 
     /// <summary>A routed virtual model: one choice; the routing explanation goes into the header and the expert_router field.</summary>
-    private static async Task RoutedAsync(HttpContext context, IChatClient router, string? profile, ParsedChatRequest request, SseWriter? sse, CancellationToken ct)
+    private static async Task RoutedAsync(HttpContext context, MoeChatClient router, string? profile, ParsedChatRequest request, SseWriter? sse, CancellationToken ct)
     {
-        if (request.Choices != 1)
-        {
-            throw OpenAiException.Invalid("'n' must be 1 for routed models (the router already combines several experts).", "n");
-        }
-
+        OpenAiOperations.PrepareRouted(profile, request);
         if (sse is not null)
         {
-            if (profile is not null)
-            {
-                request.Options.AdditionalProperties ??= [];
-                request.Options.AdditionalProperties["profile"] = profile;
-            }
-
             await StreamAsync(router, request, sse, ct, context.Response).ConfigureAwait(false);
             return;
         }
 
-        var (body, explanation) = await OpenAiOperations.CompleteRoutedAsync(router, profile, request, ct).ConfigureAwait(false);
+        var response = await router.GetResponseAsync(request.Messages, request.Options, ct).ConfigureAwait(false);
+        var (body, explanation) = OpenAiOperations.RoutedBody(request, response);
         if (explanation is not null)
         {
             context.Response.Headers[RoutingHeader] = explanation.Summary();

@@ -102,9 +102,10 @@ internal static class OpenAiOperations
         };
     }
 
-    /// <summary>A routed virtual model (one choice): the router's chat client, with the routing explanation in <c>expert_router</c>, as online.</summary>
-    public static async Task<(ChatCompletionResponse Response, RoutingExplanation? Explanation)> CompleteRoutedAsync(IChatClient router, string? profile, ParsedChatRequest request, CancellationToken ct)
+    /// <summary>Checks a routed request (one choice) and pins the model's profile in its options.</summary>
+    public static void PrepareRouted(string? profile, ParsedChatRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (request.Choices != 1)
         {
             throw OpenAiException.Invalid("'n' must be 1 for routed models (the router already combines several experts).", "n");
@@ -115,8 +116,13 @@ internal static class OpenAiOperations
             request.Options.AdditionalProperties ??= [];
             request.Options.AdditionalProperties["profile"] = profile;
         }
+    }
 
-        var response = await router.GetResponseAsync(request.Messages, request.Options, ct).ConfigureAwait(false);
+    /// <summary>The response body of a routed answer.</summary>
+    public static (ChatCompletionResponse Response, RoutingExplanation? Explanation) RoutedBody(ParsedChatRequest request, ChatResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(response);
         var explanation = response.AdditionalProperties?.GetValueOrDefault(MoeChatClient.RoutingKey) as RoutingExplanation;
         var usage = response.Usage;
         return (new ChatCompletionResponse

@@ -17,7 +17,7 @@ public sealed class RouterCatalog(IEnumerable<IMoeRouter> routers, MoeExecutor e
     public IReadOnlyList<IMoeRouter> Routers => [.. _routers.Values.OrderBy(r => r.ModelId, StringComparer.Ordinal)];
 
     /// <summary>The router for a model id and the profile it pins (if any); null when the id is not a router.</summary>
-    public (IMoeRouter Router, IChatClient Client, string? Profile)? Resolve(string model)
+    public (IMoeRouter Router, MoeChatClient Client, string? Profile)? Resolve(string model)
     {
         ArgumentNullException.ThrowIfNull(model);
         var colon = model.IndexOf(':', StringComparison.Ordinal);

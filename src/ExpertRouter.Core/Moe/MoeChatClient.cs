@@ -18,22 +18,56 @@ public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, strin
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        var request = await PlanAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var draft = await executor.GatherAsync(request.Plan, request.Messages, options, request.Overrides, null, cancellationToken).ConfigureAwait(false);
+        ChatResponse? synthesis = null;
+        if (draft.FinalText is null)
+        {
+            using var lease = await executor.AcquireAggregatorAsync(draft.Aggregator!, cancellationToken).ConfigureAwait(false);
+            synthesis = await lease.Chat.GetResponseAsync(MoeExecutor.SynthesisMessages(draft), MoeExecutor.SynthesisOptions(options), cancellationToken).ConfigureAwait(false);
+        }
+
+        return await CompleteAsync(request, draft, synthesis, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Step 1 of a routed answer done in phases (batch jobs run each phase for many requests at once, grouped by
+    /// model): the routing decision and the expert calls it implies. Then the caller runs <see cref="RoutedRequest.Calls"/>,
+    /// asks <see cref="DraftAsync"/>, runs the synthesis when the draft needs one, and ends with <see cref="CompleteAsync"/>.
+    /// The answer equals <see cref="GetResponseAsync"/>'s for the same request.
+    /// </summary>
+    public async Task<RoutedRequest> PlanAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
         var list = messages.ToList();
         var overrides = MoeOverrides.From(options?.AdditionalProperties);
         var plan = await router.PlanAsync(Question(list), overrides, cancellationToken).ConfigureAwait(false);
-        var draft = await executor.GatherAsync(plan, list, options, overrides, null, cancellationToken).ConfigureAwait(false);
+        return new RoutedRequest(list, options, overrides, plan, executor.Calls(plan, options, overrides));
+    }
+
+    /// <summary>Step 2: from the instances' answers (in <see cref="RoutedRequest.Calls"/> order), the aggregation decision.</summary>
+    public async Task<MoeDraft> DraftAsync(RoutedRequest request, IReadOnlyList<ChatResponse> answers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return await executor.DraftAsync(request.Plan, answers, request.Overrides, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Step 3: the answer, from the draft's final text or the aggregator's <paramref name="synthesis"/>; recorded for feedback.</summary>
+    public async Task<ChatResponse> CompleteAsync(RoutedRequest request, MoeDraft draft, ChatResponse? synthesis, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(draft);
+        var plan = request.Plan;
         plan.Explanation.Aggregation = draft.Explanation;
+        var usage = draft.Usage;
         string text;
         var finish = draft.FinishReason;
-        var usage = draft.Usage;
         if (draft.FinalText is not null)
         {
             text = draft.FinalText;
         }
         else
         {
-            using var lease = await executor.AcquireAggregatorAsync(draft.Aggregator!, cancellationToken).ConfigureAwait(false);
-            var synthesis = await lease.Chat.GetResponseAsync([new ChatMessage(ChatRole.User, draft.SynthesisPrompt!)], SynthesisOptions(options), cancellationToken).ConfigureAwait(false);
+            ArgumentNullException.ThrowIfNull(synthesis);
             text = synthesis.Text;
             finish = synthesis.FinishReason ?? ChatFinishReason.Stop;
             if (synthesis.Usage is { } u)
@@ -83,7 +117,7 @@ public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, strin
         yield return new ChatResponseUpdate(ChatRole.Assistant, (string?)null) { ModelId = modelId, AdditionalProperties = new() { [ProgressKey] = $"{draft.Aggregator} synthesising the final answer" } };
         using var lease = await executor.AcquireAggregatorAsync(draft.Aggregator!, cancellationToken).ConfigureAwait(false);
         ChatFinishReason finish = ChatFinishReason.Stop;
-        await foreach (var u in lease.Chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, draft.SynthesisPrompt!)], SynthesisOptions(options), cancellationToken).ConfigureAwait(false))
+        await foreach (var u in lease.Chat.GetStreamingResponseAsync(MoeExecutor.SynthesisMessages(draft), MoeExecutor.SynthesisOptions(options), cancellationToken).ConfigureAwait(false))
         {
             if (u.Contents.OfType<UsageContent>().FirstOrDefault() is { } uc)
             {
@@ -122,14 +156,6 @@ public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, strin
         return responseId;
     }
 
-    private static ChatOptions SynthesisOptions(ChatOptions? request) => new()
-    {
-        Temperature = 0,
-        MaxOutputTokens = request?.MaxOutputTokens,
-        StopSequences = request?.StopSequences,
-        Seed = request?.Seed,
-    };
-
     /// <summary>The question routed on: the last user message.</summary>
     public static string Question(IReadOnlyList<ChatMessage> messages)
     {
@@ -153,3 +179,6 @@ public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, strin
         public void Report(string value) => writer.TryWrite(value);
     }
 }
+
+/// <summary>A routed request planned for phased execution: its messages, options, routing plan and the expert calls to run.</summary>
+public sealed record RoutedRequest(IReadOnlyList<ChatMessage> Messages, ChatOptions? Options, MoeOverrides Overrides, RoutingPlan Plan, IReadOnlyList<InstanceCall> Calls);

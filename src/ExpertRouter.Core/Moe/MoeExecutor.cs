@@ -22,25 +22,49 @@ public sealed class MoeExecutor(IExpertStore registry, IExpertClientProvider exp
     /// <summary>Has every recruited instance answer, then decides how to aggregate (the synthesis itself is left to the caller, so it can stream).</summary>
     public async Task<MoeDraft> GatherAsync(RoutingPlan plan, IReadOnlyList<ChatMessage> messages, ChatOptions? chatOptions, MoeOverrides overrides, IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(overrides);
-        var selected = plan.Selected;
-        var instances = new (string ExpertId, ChatResponse Response)[selected.Count];
-        var baseSeed = chatOptions?.Seed ?? overrides.Seed;
-        foreach (var group in selected.Select((id, i) => (id, i)).GroupBy(x => x.id))
+        var calls = Calls(plan, chatOptions, overrides);
+        var responses = new ChatResponse[calls.Count];
+        foreach (var group in calls.GroupBy(c => c.ExpertId, StringComparer.Ordinal))
         {
             progress?.Report($"{group.Key} answering ({group.Count()} instance{(group.Count() > 1 ? "s" : "")})");
             using var lease = await experts.AcquireAsync(group.Key, progress, cancellationToken).ConfigureAwait(false);
-            await Task.WhenAll(group.Select(async x =>
-            {
-                var o = chatOptions?.Clone() ?? new ChatOptions();
-                o.Temperature ??= _options.ExpertTemperature;
-                o.Seed = baseSeed is { } s ? s + x.i : null;
-                o.AdditionalProperties = null; // router overrides are not engine settings
-                instances[x.i] = (group.Key, await lease.Chat.GetResponseAsync(messages, o, cancellationToken).ConfigureAwait(false));
-            })).ConfigureAwait(false);
+            await Task.WhenAll(group.Select(async c => responses[c.Index] = await lease.Chat.GetResponseAsync(messages, c.Options, cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
         }
 
+        return await DraftAsync(plan, responses, overrides, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The expert calls of a plan, one per recruited instance (in plan order): the request's options with the expert
+    /// temperature as default and a per-instance seed (base seed + index) when a seed is given.
+    /// </summary>
+    public IReadOnlyList<InstanceCall> Calls(RoutingPlan plan, ChatOptions? chatOptions, MoeOverrides overrides)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(overrides);
+        var baseSeed = chatOptions?.Seed ?? overrides.Seed;
+        return [.. plan.Selected.Select((id, i) =>
+        {
+            var o = chatOptions?.Clone() ?? new ChatOptions();
+            o.Temperature ??= _options.ExpertTemperature;
+            o.Seed = baseSeed is { } s ? s + i : null;
+            o.AdditionalProperties = null; // router overrides are not engine settings
+            return new InstanceCall(id, i, o);
+        })];
+    }
+
+    /// <summary>Decides from the instances' answers (plan order) how to aggregate: a final text, or a synthesis left to do.</summary>
+    public async Task<MoeDraft> DraftAsync(RoutingPlan plan, IReadOnlyList<ChatResponse> responses, MoeOverrides overrides, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(responses);
+        ArgumentNullException.ThrowIfNull(overrides);
+        if (responses.Count != plan.Selected.Count)
+        {
+            throw new ArgumentException($"{responses.Count} answers for {plan.Selected.Count} recruited instances.", nameof(responses));
+        }
+
+        var instances = plan.Selected.Select((id, i) => (ExpertId: id, Response: responses[i])).ToArray();
         var (kind, choices) = QuestionKinds.Infer(plan.Question);
         var candidates = instances.Select(x => new CandidateAnswer(x.ExpertId, x.Response.Text,
             AnswerExtractor.Extract(x.Response.Text, kind, choices), ProfilingRunner.SelfCertainty(x.Response))).ToList();
@@ -92,8 +116,26 @@ public sealed class MoeExecutor(IExpertStore registry, IExpertClientProvider exp
         return new MoeDraft(null, aggregator, prompt, new AggregationExplanation("synthesis", aggregator, answers, null), usage, ChatFinishReason.Stop);
     }
 
+    /// <summary>The messages of the synthesis step.</summary>
+    public static IList<ChatMessage> SynthesisMessages(MoeDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        return [new ChatMessage(ChatRole.User, draft.SynthesisPrompt ?? throw new ArgumentException("This draft needs no synthesis.", nameof(draft)))];
+    }
+
+    /// <summary>The options of the synthesis step: greedy, with the request's length, stops and seed.</summary>
+    public static ChatOptions SynthesisOptions(ChatOptions? request) => new()
+    {
+        Temperature = 0,
+        MaxOutputTokens = request?.MaxOutputTokens,
+        StopSequences = request?.StopSequences,
+        Seed = request?.Seed,
+    };
+
     /// <summary>Leases the aggregator for the synthesis step.</summary>
     public Task<ExpertLease> AcquireAggregatorAsync(string aggregator, CancellationToken cancellationToken) =>
         experts.AcquireAsync(aggregator, null, cancellationToken);
-
 }
+
+/// <summary>One recruited instance's expert call: the expert, its index in the plan, and its options.</summary>
+public sealed record InstanceCall(string ExpertId, int Index, ChatOptions Options);

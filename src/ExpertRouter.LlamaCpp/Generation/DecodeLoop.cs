@@ -33,6 +33,9 @@ internal sealed partial class DecodeLoop : IDisposable
     private long _completed;
     private long _decodeTicks;
     private long _emitTicks;
+    private long _prefillTicks;
+    private long _prefillCalls;
+    private readonly List<SequenceWork> _admitted = [];
 
     public DecodeLoop(string name, SafeLlamaContextHandle context, TokenPieceCache pieces, int maxQueue)
     {
@@ -59,7 +62,9 @@ internal sealed partial class DecodeLoop : IDisposable
         Interlocked.Read(ref _promptTokens), Volatile.Read(ref _maxInStep), Interlocked.Read(ref _started),
         Interlocked.Read(ref _completed), Volatile.Read(ref _active), Volatile.Read(ref _queued),
         TimeSpan.FromSeconds((double)Interlocked.Read(ref _decodeTicks) / Stopwatch.Frequency),
-        TimeSpan.FromSeconds((double)Interlocked.Read(ref _emitTicks) / Stopwatch.Frequency));
+        TimeSpan.FromSeconds((double)Interlocked.Read(ref _emitTicks) / Stopwatch.Frequency),
+        Interlocked.Read(ref _prefillCalls),
+        TimeSpan.FromSeconds((double)Interlocked.Read(ref _prefillTicks) / Stopwatch.Frequency));
 
     /// <summary>True while any sequence is generating or waiting.</summary>
     public bool IsBusy => Volatile.Read(ref _active) > 0 || Volatile.Read(ref _queued) > 0;
@@ -185,38 +190,89 @@ internal sealed partial class DecodeLoop : IDisposable
             _slots[slot] = work;
             Interlocked.Increment(ref _active);
             Interlocked.Increment(ref _started);
-            Prefill(work);
+            _admitted.Add(work);
+        }
+
+        if (_admitted.Count > 0)
+        {
+            Prefill(_admitted);
+            _admitted.Clear();
         }
 
         return true;
     }
 
-    private void Prefill(SequenceWork work)
+    /// <summary>
+    /// Processes the prompts of the requests admitted together, packed into shared <c>llama_batch</c>es (a prompt may
+    /// span two), each prompt under its own sequence id with logits only for its last token; each request's first
+    /// token is sampled right after the decode call that held its last prompt token (logits belong to the last call).
+    /// </summary>
+    private void Prefill(List<SequenceWork> admitted)
     {
-        work.Started = Stopwatch.GetTimestamp();
-        var prompt = work.Request.Prompt;
-        _context.RemoveSequence(work.Seq);
-        var last = -1;
-        for (var start = 0; start < prompt.Count; start += _batch.Capacity)
+        var started = Stopwatch.GetTimestamp();
+        foreach (var work in admitted)
         {
-            _batch.Clear();
-            var end = Math.Min(prompt.Count, start + _batch.Capacity);
-            for (var i = start; i < end; i++)
-            {
-                last = _batch.Add(prompt[i], i, work.Seq, i == prompt.Count - 1);
-            }
+            work.Started = started;
+            _context.RemoveSequence(work.Seq);
+        }
 
-            var status = _context.Decode(_batch);
-            if (status != LlamaDecodeStatus.Ok)
+        _batch.Clear();
+        var ready = new List<(SequenceWork Work, int Index)>(admitted.Count);
+        foreach (var work in admitted)
+        {
+            var prompt = work.Request.Prompt;
+            for (var i = 0; i < prompt.Count; i++)
             {
-                Finish(work, error: new GenerationFailedException($"llama_decode failed on the prompt ({status})."));
-                return;
+                if (_batch.Count == _batch.Capacity && !DecodePrompts(ready))
+                {
+                    return;
+                }
+
+                var index = _batch.Add(prompt[i], i, work.Seq, i == prompt.Count - 1);
+                if (i == prompt.Count - 1)
+                {
+                    ready.Add((work, index));
+                }
             }
         }
 
-        Interlocked.Add(ref _promptTokens, prompt.Count);
-        work.Position = prompt.Count;
-        Emit(work, last);
+        if (_batch.Count > 0)
+        {
+            DecodePrompts(ready);
+        }
+    }
+
+    /// <summary>Decodes one packed chunk of prompt tokens and starts the requests whose prompt ended in it. False when it failed.</summary>
+    private bool DecodePrompts(List<(SequenceWork Work, int Index)> ready)
+    {
+        var t0 = Stopwatch.GetTimestamp();
+        var status = _context.Decode(_batch);
+        Interlocked.Add(ref _prefillTicks, Stopwatch.GetTimestamp() - t0);
+        Interlocked.Add(ref _prefillCalls, 1);
+        if (status != LlamaDecodeStatus.Ok)
+        {
+            // Everything not yet started fails: those in this chunk, and those whose prompt had not been reached.
+            var error = new GenerationFailedException($"llama_decode failed on the prompt ({status}).");
+            foreach (var work in _slots.OfType<SequenceWork>().Where(w => w.Generated == 0 && w.FirstToken == 0).ToList())
+            {
+                Finish(work, error: error);
+            }
+
+            _batch.Clear();
+            ready.Clear();
+            return false;
+        }
+
+        foreach (var (work, index) in ready)
+        {
+            Interlocked.Add(ref _promptTokens, work.Request.Prompt.Count);
+            work.Position = work.Request.Prompt.Count;
+            Emit(work, index);
+        }
+
+        _batch.Clear();
+        ready.Clear();
+        return true;
     }
 
     private void Step()

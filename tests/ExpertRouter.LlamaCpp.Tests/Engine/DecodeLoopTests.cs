@@ -70,6 +70,70 @@ public sealed class DecodeLoopTests(LlamaFixture fixture)
     }
 
     [Fact]
+    public async Task PromptsAdmittedTogether_SharePackedDecodeCalls_AndEqualAlone()
+    {
+        // n_batch 16: the four waiting prompts (~40 tokens) are packed into shared llama_decode calls, some prompts
+        // split across two calls; each must still generate exactly what it generates alone.
+        const int batchSize = 16;
+        using var model = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 512, MaxSequences = 4, BatchSize = batchSize });
+        var waiting = Prompts[4..].Select(p => model.Tokenize(p)).ToArray();
+        var alone = new List<List<LlamaToken>>();
+        foreach (var p in Prompts[4..])
+        {
+            alone.Add((await Collect(model.GenerateStreamingAsync(Request(p, 20)))).Tokens);
+        }
+
+        var packedCalls = (waiting.Sum(w => w.Count) + batchSize - 1) / batchSize;
+        Assert.True(packedCalls < waiting.Sum(w => (w.Count + batchSize - 1) / batchSize), "the test prompts are too long to show packing");
+
+        // Four blockers fill every slot and are cancelled together once the four others wait in the queue, so the
+        // loop admits the four at once. (The blockers' cancellation is observed between steps; should it straddle
+        // one, the four are admitted in two rounds: tried up to three times.)
+        var shared = false;
+        for (var attempt = 0; attempt < 3 && !shared; attempt++)
+        {
+            using var cts = new CancellationTokenSource();
+            var blockers = Prompts[..4].Select(p => Collect(model.GenerateStreamingAsync(Request(p, 400), cts.Token))).ToArray();
+            await WaitFor(() => model.Stats.ActiveSequences == 4);
+            var queued = waiting.Select(w => Collect(model.GenerateStreamingAsync(new GenerationRequest
+            {
+                Prompt = w,
+                MaxTokens = 20,
+                Sampling = SamplingOptions.Greedy,
+                StopAtEndOfGeneration = false,
+            }))).ToArray();
+            await WaitFor(() => model.Stats.QueuedRequests == 4);
+            var before = model.Stats;
+            await cts.CancelAsync();
+            foreach (var b in blockers)
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => b);
+            }
+
+            var results = await Task.WhenAll(queued);
+            var after = model.Stats;
+            for (var i = 0; i < waiting.Length; i++)
+            {
+                Assert.Equal(alone[i], results[i].Tokens);
+            }
+
+            shared = after.PrefillCalls - before.PrefillCalls == packedCalls;
+        }
+
+        Assert.True(shared, $"the four waiting prompts never shared {packedCalls} packed llama_decode calls");
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the decode loop");
+            await Task.Delay(1);
+        }
+    }
+
+    [Fact]
     public async Task Streaming_And_NonStreaming_GiveTheSameText()
     {
         var request = Request(Prompts[0], 40);
