@@ -210,7 +210,11 @@ internal static class BatchBenchmark
                 l => l.GetProperty("response").GetProperty("body").GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!);
             var snapshot = app.Services.GetRequiredService<LlamaModelManager>().Snapshot();
             var job = await Read(await http.GetAsync($"/api/jobs/{batchId}"));
-            var groups = new List<string>();
+            var groups = new List<string>
+            {
+                "phases: " + string.Join(", ", job.GetProperty("job").GetProperty("progress").GetProperty("phases").EnumerateArray()
+                    .Select(p => $"{p.GetProperty("name").GetString()} {p.GetProperty("seconds").GetDouble():F2} s")) + $"; upload to final status {seconds:F2} s",
+            };
             foreach (var g in job.GetProperty("job").GetProperty("progress").GetProperty("experts").EnumerateArray())
             {
                 var name = g.GetProperty("name").GetString();

@@ -47,7 +47,9 @@ internal sealed class BatchProgress
                 _phases[^1].Finish();
             }
 
-            _phases.Add(new Group(name, "phase", lines));
+            var phase = new Group(name, "phase", lines);
+            phase.Start();
+            _phases.Add(phase);
         }
     }
 
