@@ -1,8 +1,8 @@
 using System.Text;
 using ExpertRouter.Api.OpenAi.Contracts;
 using ExpertRouter.LlamaCpp.Generation;
-using OpenAI.Chat;
 using Microsoft.Extensions.AI;
+using OpenAI.Chat;
 
 namespace ExpertRouter.Api.OpenAi;
 

@@ -93,11 +93,11 @@ public sealed class MoeExecutor(IExpertStore registry, IExpertClientProvider exp
                 return Final("first", 0);
             case "vote":
             case "certainty":
-            {
-                var vote = mode == "vote" ? Voting.Majority(candidates) : Voting.SelfCertaintyWeighted(candidates);
-                var winner = vote.Winner is null ? 0 : candidates.FindIndex(c => c.Extracted == vote.Winner);
-                return Final(mode == "vote" || vote.Method != VoteMethod.SelfCertaintyWeighted ? "vote" : "certainty-vote", Math.Max(0, winner), vote.Tally);
-            }
+                {
+                    var vote = mode == "vote" ? Voting.Majority(candidates) : Voting.SelfCertaintyWeighted(candidates);
+                    var winner = vote.Winner is null ? 0 : candidates.FindIndex(c => c.Extracted == vote.Winner);
+                    return Final(mode == "vote" || vote.Method != VoteMethod.SelfCertaintyWeighted ? "vote" : "certainty-vote", Math.Max(0, winner), vote.Tally);
+                }
 
             case "auto" when Voting.IsConsensus(candidates):
                 return Final("consensus", 0);

@@ -1,5 +1,5 @@
-using ExpertRouter.LlamaCpp.Gguf;
 using ExpertRouter.LlamaCpp.Generation;
+using ExpertRouter.LlamaCpp.Gguf;
 
 namespace ExpertRouter.LlamaCpp.Tests.Engine;
 
