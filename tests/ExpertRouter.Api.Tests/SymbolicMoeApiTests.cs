@@ -172,6 +172,27 @@ public sealed class SymbolicMoeApiTests
         Assert.Equal(aggregators.Count, aggregators.Select(g => g.GetProperty("name").GetString()).Distinct().Count());
         var router = Assert.Single(groups, g => g.GetProperty("kind").GetString() == "router");
         Assert.Equal(6, router.GetProperty("done").GetInt32());
+
+        // A routed batch cancelled while its experts answer ends cancelled; the service goes on answering.
+        var longLines = Enumerable.Range(0, 8).Select(i => JsonSerializer.Serialize(new
+        {
+            custom_id = $"long-{i}",
+            method = "POST",
+            url = "/v1/chat/completions",
+            body = new { model = "moe/symbolic", messages = new[] { new { role = "user", content = $"Topic {i}, at length." } }, max_tokens = 400, temperature = 0, ignore_eos = true, routing_seed = i },
+        }));
+        var longBatch = await Batch.BatchTestData.CreateBatchAsync(host.Http, await Batch.BatchTestData.UploadAsync(host.Http, string.Join("\n", longLines)));
+        await Batch.BatchTestData.WaitAsync(host.Http, longBatch, b =>
+            b.GetProperty("expert_router").GetProperty("progress") is { ValueKind: JsonValueKind.Object } p && p.GetProperty("phase").GetString() == "experts");
+        using (var cancel = await host.Http.PostAsync($"/v1/batches/{longBatch}/cancel", null))
+        {
+            Assert.True(cancel.IsSuccessStatusCode, await cancel.Content.ReadAsStringAsync());
+        }
+
+        var cancelled = await Batch.BatchTestData.WaitAsync(host.Http, longBatch);
+        Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+        var (afterStatus, _) = await host.PostJsonAsync("/v1/chat/completions", Body(0));
+        Assert.Equal(200, afterStatus);
     }
 
     [Fact]
