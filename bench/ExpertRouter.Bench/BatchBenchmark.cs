@@ -58,15 +58,16 @@ internal static class BatchBenchmark
         // fresh instance per job would measure its start-up JIT work: endpoints, serializers and DI compiled and
         // tiered up in the background, competing with llama.cpp's threads on small machines), and a warm-up until
         // the JIT has tiered up. Each measured job starts with every expert unloaded.
-        Console.WriteLine("warm-up (not measured): naive requests, grouped runs and full-size batch jobs for at least 15 s");
+        // --warm-up 0 measures a just-started service instead.
+        var warmUpSeconds = Args.Int(args, "--warm-up", 15);
+        Console.WriteLine($"warm-up (not measured): naive requests, grouped runs and full-size batch jobs for at least {warmUpSeconds} s");
         var warmUp = Stopwatch.StartNew();
-        do
+        while (warmUp.Elapsed < TimeSpan.FromSeconds(warmUpSeconds))
         {
             await NaiveAsync(paths, Prompts(Experts), 4, contextSize);
             await BatchedAsync(service, Prompts(requests), 4);
             await GroupedAsync(paths, Prompts(requests), 4, contextSize);
         }
-        while (warmUp.Elapsed < TimeSpan.FromSeconds(15));
 
         var results = new List<(int Tokens, Run Naive, Run Batched, Run Grouped)>();
         foreach (var tokens in lengths)
@@ -92,7 +93,8 @@ internal static class BatchBenchmark
         }
 
         Console.WriteLine();
-        Console.WriteLine($"## Batch: {requests} chat requests over {Experts} experts (~{info.ParameterCount / 1e6:F0}M q8_0 each), interleaved (request i -> expert i mod {Experts}), greedy, context {contextSize}, {Environment.ProcessorCount} CPU threads, after a warm-up to steady state (JIT tiered up)");
+        Console.WriteLine($"## Batch: {requests} chat requests over {Experts} experts (~{info.ParameterCount / 1e6:F0}M q8_0 each), interleaved (request i -> expert i mod {Experts}), greedy, context {contextSize}, {Environment.ProcessorCount} CPU threads, " +
+            (warmUpSeconds > 0 ? $"after a {warmUpSeconds} s warm-up (steady state: JIT tiered up)" : "no warm-up (a just-started service)"));
         Console.WriteLine("| tokens/request | run | wall s | model loads | generated tokens | tokens/s |");
         Console.WriteLine("|---:|---|---:|---:|---:|---:|");
         foreach (var (tokens, naive, batched, grouped) in results)
