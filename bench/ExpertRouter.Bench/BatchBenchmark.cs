@@ -55,9 +55,9 @@ internal static class BatchBenchmark
         await using var service = await BenchService.StartAsync(paths, dir, contextSize);
 
         // A long-running service in steady state: one service instance for the warm-up and every measured job (a
-        // fresh instance per job would measure its start-up JIT work: endpoints, serializers and DI compiled and
-        // tiered up in the background, competing with llama.cpp's threads on small machines), and a warm-up until
-        // the JIT has tiered up. Each measured job starts with every expert unloaded.
+        // fresh instance per job would measure its start-up work: endpoints, serializers and DI compiled, competing with
+        // llama.cpp's threads on small machines), and a warm-up first. Each measured job starts with every expert
+        // unloaded. This process, like the service host, runs without tiered JIT (see the .csproj).
         // --warm-up 0 measures a just-started service instead.
         var warmUpSeconds = Args.Int(args, "--warm-up", 15);
         Console.WriteLine($"warm-up (not measured): naive requests, grouped runs and full-size batch jobs for at least {warmUpSeconds} s");
@@ -94,7 +94,7 @@ internal static class BatchBenchmark
 
         Console.WriteLine();
         Console.WriteLine($"## Batch: {requests} chat requests over {Experts} experts (~{info.ParameterCount / 1e6:F0}M q8_0 each), interleaved (request i -> expert i mod {Experts}), greedy, context {contextSize}, {Environment.ProcessorCount} CPU threads, " +
-            (warmUpSeconds > 0 ? $"after a {warmUpSeconds} s warm-up (steady state: JIT tiered up)" : "no warm-up (a just-started service)"));
+            (warmUpSeconds > 0 ? $"after a {warmUpSeconds} s warm-up (steady state)" : "no warm-up (a just-started service)"));
         Console.WriteLine("| tokens/request | run | wall s | model loads | generated tokens | tokens/s |");
         Console.WriteLine("|---:|---|---:|---:|---:|---:|");
         foreach (var (tokens, naive, batched, grouped) in results)
