@@ -236,7 +236,7 @@ public sealed partial class BatchJobHandler(
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                await SaveAsync(run, w, ResponseLine(w.Line.CustomId, ErrorMapper.Map(e, out _)), false, run.RouterGroups[w.Model]).ConfigureAwait(false);
+                await FailLineAsync(run, w, e, run.RouterGroups[w.Model]).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
         routed.Sort((a, b) => a.Work.Line.Number.CompareTo(b.Work.Line.Number));
@@ -246,14 +246,14 @@ public sealed partial class BatchJobHandler(
     /// <summary>Expert groups one after another, the next one always the cheapest to start (resident first); returns the batch's end status so far.</summary>
     private async Task<string> RunExpertsAsync(Execution run, List<ExpertItem> items, HashSet<string> aggregators)
     {
+        var remaining = items.GroupBy(i => i.ExpertId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var definitions = new Dictionary<string, ExpertDefinition?>(StringComparer.Ordinal);
-        foreach (var id in items.Select(i => i.ExpertId).Distinct(StringComparer.Ordinal))
+        foreach (var (id, group) in remaining)
         {
-            definitions[id] = items.FirstOrDefault(i => i.ExpertId == id && i.Work is not null)?.Work!.Expert
-                ?? await registry.FindAsync(id, run.Context.Token).ConfigureAwait(false);
+            // A direct line carries its expert's definition; an expert only routed lines use is looked up once.
+            definitions[id] = group.FirstOrDefault(i => i.Work is not null)?.Work!.Expert ?? await registry.FindAsync(id, run.Context.Token).ConfigureAwait(false);
         }
 
-        var remaining = items.GroupBy(i => i.ExpertId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         run.Progress.Phase("experts", items.Count);
         IOrderedEnumerable<KeyValuePair<string, List<ExpertItem>>> Ordered() => remaining
             .OrderBy(g => Rank(definitions[g.Key]))
@@ -285,6 +285,12 @@ public sealed partial class BatchJobHandler(
     /// <summary>0: a local model already resident (or loading); 1: remote, or not registered (nothing to load); 2: a local model to load.</summary>
     private int Rank(ExpertDefinition? expert) =>
         expert is null || expert.Kind != ExpertKind.Gguf ? 1 : models.GetStatus(expert.Id)?.State is ModelState.Resident or ModelState.Loading ? 0 : 2;
+
+    /// <summary>Requests run at once on one expert: twice its decode slots for a local model (so the slots stay full), else the remote limit.</summary>
+    private int ParallelismFor(ExpertDefinition? expert) =>
+        expert?.Kind != ExpertKind.Gguf ? _options.RemoteParallelism
+        : _options.Parallelism > 0 ? _options.Parallelism
+        : Math.Max(1, 2 * (expert.MaxSequences ?? routerOptions.Value.DefaultMaxSequences));
 
     private async Task RunGroupAsync(Execution run, string expertId, ExpertDefinition? expert, List<ExpertItem> items, BatchProgress.Group group)
     {
@@ -327,9 +333,7 @@ public sealed partial class BatchJobHandler(
         using (lease)
         {
             run.Progress.Update(group, g => { g.Start(); g.LoadedForBatch = lease.LoadedForThisRequest; });
-            var slots = expert?.MaxSequences ?? routerOptions.Value.DefaultMaxSequences;
-            var parallelism = !local ? _options.RemoteParallelism : _options.Parallelism > 0 ? _options.Parallelism : Math.Max(1, 2 * slots);
-            await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (item, token) =>
+            await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = ParallelismFor(expert), CancellationToken = ct }, async (item, token) =>
             {
                 if (item.Work is { } w)
                 {
@@ -383,13 +387,13 @@ public sealed partial class BatchJobHandler(
             var routerGroup = run.RouterGroups[line.Work.Model];
             if (line.Error is not null)
             {
-                await SaveAsync(run, line.Work, ResponseLine(line.Work.Line.CustomId, ErrorMapper.Map(line.Error, out _)), false, routerGroup).ConfigureAwait(false);
+                await FailLineAsync(run, line.Work, line.Error, routerGroup).ConfigureAwait(false);
                 continue;
             }
 
             try
             {
-                var draft = await line.Work.Router!.DraftAsync(line.Request, line.Answers!, ct).ConfigureAwait(false);
+                var draft = await line.Work.Router!.DraftAsync(line.Request, line.Answers, ct).ConfigureAwait(false);
                 if (draft.FinalText is null)
                 {
                     syntheses.Add((line, draft));
@@ -400,7 +404,7 @@ public sealed partial class BatchJobHandler(
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                await SaveAsync(run, line.Work, ResponseLine(line.Work.Line.CustomId, ErrorMapper.Map(e, out _)), false, routerGroup).ConfigureAwait(false);
+                await FailLineAsync(run, line.Work, e, routerGroup).ConfigureAwait(false);
             }
         }
 
@@ -423,7 +427,7 @@ public sealed partial class BatchJobHandler(
             {
                 foreach (var (line, _) in lines)
                 {
-                    await SaveAsync(run, line.Work, ResponseLine(line.Work.Line.CustomId, ErrorMapper.Map(e, out _)), false, run.RouterGroups[line.Work.Model]).ConfigureAwait(false);
+                    await FailLineAsync(run, line.Work, e, run.RouterGroups[line.Work.Model]).ConfigureAwait(false);
                     run.Progress.CallEnded(group, false);
                 }
 
@@ -434,7 +438,7 @@ public sealed partial class BatchJobHandler(
             using (lease)
             {
                 run.Progress.Update(group, g => { g.Start(); g.LoadedForBatch = lease.LoadedForThisRequest; });
-                await Parallel.ForEachAsync(lines, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Parallelism > 0 ? _options.Parallelism : 16), CancellationToken = ct }, async (s, token) =>
+                await Parallel.ForEachAsync(lines, new ParallelOptions { MaxDegreeOfParallelism = ParallelismFor(lease.Expert), CancellationToken = ct }, async (s, token) =>
                 {
                     try
                     {
@@ -446,7 +450,7 @@ public sealed partial class BatchJobHandler(
                     catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
                     {
                         run.Progress.CallEnded(group, false);
-                        await SaveAsync(run, s.Line.Work, ResponseLine(s.Line.Work.Line.CustomId, ErrorMapper.Map(e, out _)), false, run.RouterGroups[s.Line.Work.Model]).ConfigureAwait(false);
+                        await FailLineAsync(run, s.Line.Work, e, run.RouterGroups[s.Line.Work.Model]).ConfigureAwait(false);
                     }
                 }).ConfigureAwait(false);
             }
@@ -499,7 +503,7 @@ public sealed partial class BatchJobHandler(
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            await SaveAsync(run, work, ResponseLine(work.Line.CustomId, ErrorMapper.Map(e, out _)), false, group).ConfigureAwait(false);
+            await FailLineAsync(run, work, e, group).ConfigureAwait(false);
         }
     }
 
@@ -528,6 +532,10 @@ public sealed partial class BatchJobHandler(
         await context.Store.SaveCheckpointAsync(new JobCheckpoint(context.Job.Id, work.Line.Number, succeeded, json, context.Worker), CancellationToken.None).ConfigureAwait(false);
         run.Progress.LineEnded(group, succeeded);
     }
+
+    /// <summary>Ends a line with the error its failure maps to, as online.</summary>
+    private static Task FailLineAsync(Execution run, Work work, Exception error, BatchProgress.Group group) =>
+        SaveAsync(run, work, ResponseLine(work.Line.CustomId, ErrorMapper.Map(error, out _)), false, group);
 
     /// <summary>Writes the output and error files (input-line order) and ends the batch.</summary>
     private async Task<JobOutcome> FinalizeAsync(Execution run, string status)

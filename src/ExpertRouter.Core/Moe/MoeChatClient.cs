@@ -19,7 +19,7 @@ public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, strin
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var request = await PlanAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        var draft = await executor.GatherAsync(request.Plan, request.Messages, options, request.Overrides, null, cancellationToken).ConfigureAwait(false);
+        var draft = await GatherAsync(request, null, cancellationToken).ConfigureAwait(false);
         ChatResponse? synthesis = null;
         if (draft.FinalText is null)
         {
@@ -45,10 +45,17 @@ public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, strin
     }
 
     /// <summary>Step 2: from the instances' answers (in <see cref="RoutedRequest.Calls"/> order), the aggregation decision.</summary>
-    public async Task<MoeDraft> DraftAsync(RoutedRequest request, IReadOnlyList<ChatResponse> answers, CancellationToken cancellationToken)
+    public Task<MoeDraft> DraftAsync(RoutedRequest request, IReadOnlyList<ChatResponse> answers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return await executor.DraftAsync(request.Plan, answers, request.Overrides, cancellationToken).ConfigureAwait(false);
+        return executor.DraftAsync(request.Plan, answers, request.Overrides, cancellationToken);
+    }
+
+    /// <summary>Steps 1b and 2 for one request: its expert calls, then the aggregation decision.</summary>
+    private async Task<MoeDraft> GatherAsync(RoutedRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var answers = await executor.AnswerAsync(request.Calls, request.Messages, progress, cancellationToken).ConfigureAwait(false);
+        return await DraftAsync(request, answers, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Step 3: the answer, from the draft's final text or the aggregator's <paramref name="synthesis"/>; recorded for feedback.</summary>
@@ -90,14 +97,13 @@ public sealed class MoeChatClient(IMoeRouter router, MoeExecutor executor, strin
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var list = messages.ToList();
-        var overrides = MoeOverrides.From(options?.AdditionalProperties);
-        var plan = await router.PlanAsync(Question(list), overrides, cancellationToken).ConfigureAwait(false);
+        var request = await PlanAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var plan = request.Plan;
         yield return new ChatResponseUpdate(ChatRole.Assistant, (string?)null) { ModelId = modelId, AdditionalProperties = new() { [RoutingKey] = plan.Explanation } };
 
         // Experts answer in the background while their progress is streamed.
         var progress = Channel.CreateUnbounded<string>();
-        var gather = executor.GatherAsync(plan, list, options, overrides, new ChannelProgress(progress.Writer), cancellationToken);
+        var gather = GatherAsync(request, new ChannelProgress(progress.Writer), cancellationToken);
         _ = gather.ContinueWith(_ => progress.Writer.TryComplete(), TaskScheduler.Default);
         await foreach (var message in progress.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {

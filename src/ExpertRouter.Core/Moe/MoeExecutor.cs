@@ -22,7 +22,14 @@ public sealed class MoeExecutor(IExpertStore registry, IExpertClientProvider exp
     /// <summary>Has every recruited instance answer, then decides how to aggregate (the synthesis itself is left to the caller, so it can stream).</summary>
     public async Task<MoeDraft> GatherAsync(RoutingPlan plan, IReadOnlyList<ChatMessage> messages, ChatOptions? chatOptions, MoeOverrides overrides, IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        var calls = Calls(plan, chatOptions, overrides);
+        var answers = await AnswerAsync(Calls(plan, chatOptions, overrides), messages, progress, cancellationToken).ConfigureAwait(false);
+        return await DraftAsync(plan, answers, overrides, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a plan's expert calls (answers in call order), each expert leased once for all its instances so they share its decode batches.</summary>
+    public async Task<ChatResponse[]> AnswerAsync(IReadOnlyList<InstanceCall> calls, IReadOnlyList<ChatMessage> messages, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
         var responses = new ChatResponse[calls.Count];
         foreach (var group in calls.GroupBy(c => c.ExpertId, StringComparer.Ordinal))
         {
@@ -31,7 +38,7 @@ public sealed class MoeExecutor(IExpertStore registry, IExpertClientProvider exp
             await Task.WhenAll(group.Select(async c => responses[c.Index] = await lease.Chat.GetResponseAsync(messages, c.Options, cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
         }
 
-        return await DraftAsync(plan, responses, overrides, cancellationToken).ConfigureAwait(false);
+        return responses;
     }
 
     /// <summary>

@@ -223,7 +223,7 @@ internal sealed partial class DecodeLoop : IDisposable
             var prompt = work.Request.Prompt;
             for (var i = 0; i < prompt.Count; i++)
             {
-                if (_batch.Count == _batch.Capacity && !DecodePrompts(ready))
+                if (_batch.Count == _batch.Capacity && !DecodePrompts(ready, admitted))
                 {
                     return;
                 }
@@ -238,41 +238,40 @@ internal sealed partial class DecodeLoop : IDisposable
 
         if (_batch.Count > 0)
         {
-            DecodePrompts(ready);
+            DecodePrompts(ready, admitted);
         }
     }
 
     /// <summary>Decodes one packed chunk of prompt tokens and starts the requests whose prompt ended in it. False when it failed.</summary>
-    private bool DecodePrompts(List<(SequenceWork Work, int Index)> ready)
+    private bool DecodePrompts(List<(SequenceWork Work, int Index)> ready, List<SequenceWork> admitted)
     {
         var t0 = Stopwatch.GetTimestamp();
         var status = _context.Decode(_batch);
         Interlocked.Add(ref _prefillTicks, Stopwatch.GetTimestamp() - t0);
-        Interlocked.Add(ref _prefillCalls, 1);
-        if (status != LlamaDecodeStatus.Ok)
+        var ok = status == LlamaDecodeStatus.Ok;
+        Interlocked.Increment(ref _prefillCalls);
+        if (ok)
         {
-            // Everything not yet started fails: those in this chunk, and those whose prompt had not been reached.
+            foreach (var (work, index) in ready)
+            {
+                Interlocked.Add(ref _promptTokens, work.Request.Prompt.Count);
+                work.Position = work.Request.Prompt.Count;
+                Emit(work, index);
+            }
+        }
+        else
+        {
+            // Every admitted request not started yet fails: those in this chunk and those whose prompt was not reached.
             var error = new GenerationFailedException($"llama_decode failed on the prompt ({status}).");
-            foreach (var work in _slots.OfType<SequenceWork>().Where(w => w.Generated == 0 && w.FirstToken == 0).ToList())
+            foreach (var work in admitted.Where(w => w.FirstToken == 0 && _slots[w.Seq.Value] == w))
             {
                 Finish(work, error: error);
             }
-
-            _batch.Clear();
-            ready.Clear();
-            return false;
-        }
-
-        foreach (var (work, index) in ready)
-        {
-            Interlocked.Add(ref _promptTokens, work.Request.Prompt.Count);
-            work.Position = work.Request.Prompt.Count;
-            Emit(work, index);
         }
 
         _batch.Clear();
         ready.Clear();
-        return true;
+        return ok;
     }
 
     private void Step()
