@@ -179,7 +179,7 @@ public sealed class SymbolicMoeApiTests
             custom_id = $"long-{i}",
             method = "POST",
             url = "/v1/chat/completions",
-            body = new { model = "moe/symbolic", messages = new[] { new { role = "user", content = $"Topic {i}, at length." } }, max_tokens = 400, temperature = 0, ignore_eos = true, routing_seed = i },
+            body = new { model = "moe/symbolic", messages = new[] { new { role = "user", content = $"Topic {i}, at length." } }, max_tokens = 900, temperature = 0, ignore_eos = true, routing_seed = i },
         }));
         var longBatch = await Batch.BatchTestData.CreateBatchAsync(host.Http, await Batch.BatchTestData.UploadAsync(host.Http, string.Join("\n", longLines)));
         await Batch.BatchTestData.WaitAsync(host.Http, longBatch, b =>
