@@ -345,6 +345,31 @@ internal static class SchemaMigrations
                 );
                 CREATE INDEX batches_created ON batches (created_at, id);
                 """),
+        new(
+            4,
+            "job parts: finished parts of unfinished items (a routed batch line's expert answers)",
+            Sqlite: """
+                CREATE TABLE job_partials (
+                    job_id     TEXT    NOT NULL,
+                    item       INTEGER NOT NULL,
+                    part       INTEGER NOT NULL,
+                    result     TEXT    NOT NULL,
+                    worker     TEXT    NULL,
+                    created_at TEXT    NOT NULL,
+                    PRIMARY KEY (job_id, item, part)
+                ) STRICT;
+                """,
+            Postgres: """
+                CREATE TABLE job_partials (
+                    job_id     text        NOT NULL,
+                    item       bigint      NOT NULL,
+                    part       integer     NOT NULL,
+                    result     text        NOT NULL,
+                    worker     text        NULL,
+                    created_at timestamptz NOT NULL,
+                    PRIMARY KEY (job_id, item, part)
+                );
+                """),
     ];
 
     public static int LatestVersion => All[^1].Version;

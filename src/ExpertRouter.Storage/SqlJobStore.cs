@@ -12,7 +12,7 @@ namespace ExpertRouter.Storage;
 /// inside the <c>UPDATE</c>, so concurrent workers on several machines skip each other's rows
 /// instead of waiting. Every later write of a worker (heartbeat, progress, finish, release) is
 /// conditional on <c>lease_owner</c>, so a worker that lost its lease cannot overwrite the new owner.
-/// Checkpoints are <c>INSERT ... ON CONFLICT DO NOTHING</c> (first write wins).
+/// Checkpoints and parts are <c>INSERT ... ON CONFLICT DO NOTHING</c> (first write wins).
 /// </summary>
 public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider = null) : IJobStore
 {
@@ -261,7 +261,8 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO job_checkpoints (job_id, item, succeeded, result, worker, created_at) VALUES (@JobId, @Item, @Succeeded, @Result, @Worker, @CreatedAt) " +
             "ON CONFLICT (job_id, item) DO NOTHING",
             new
@@ -272,7 +273,38 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
                 checkpoint.Result,
                 checkpoint.Worker,
                 CreatedAt = Ts(checkpoint.CreatedAt == default ? _time.GetUtcNow() : checkpoint.CreatedAt),
+            }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM job_partials WHERE job_id = @JobId AND item = @Item", new { checkpoint.JobId, checkpoint.Item }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    public async Task<bool> SavePartialAsync(JobPartial part, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO job_partials (job_id, item, part, result, worker, created_at) VALUES (@JobId, @Item, @Part, @Result, @Worker, @CreatedAt) " +
+            "ON CONFLICT (job_id, item, part) DO NOTHING",
+            new
+            {
+                part.JobId,
+                part.Item,
+                part.Part,
+                part.Result,
+                part.Worker,
+                CreatedAt = Ts(part.CreatedAt == default ? _time.GetUtcNow() : part.CreatedAt),
             }, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+    }
+
+    public async Task<IReadOnlyList<JobPartial>> GetPartialsAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<PartialRow>(new CommandDefinition(
+            "SELECT job_id AS JobId, item AS Item, part AS Part, result AS Result, worker AS Worker, created_at AS CreatedAt " +
+            "FROM job_partials WHERE job_id = @jobId ORDER BY item, part", new { jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new JobPartial(r.JobId, r.Item, (int)r.Part, r.Result, r.Worker, SqlValues.ReadTs(r.CreatedAt)))];
     }
 
     public async Task<IReadOnlyList<JobCheckpoint>> GetCheckpointsAsync(string jobId, CancellationToken cancellationToken = default)
@@ -287,9 +319,18 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
     public async Task<int> DeleteCheckpointsAsync(string jobId, bool failedOnly, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
             failedOnly ? "DELETE FROM job_checkpoints WHERE job_id = @jobId AND succeeded = @no" : "DELETE FROM job_checkpoints WHERE job_id = @jobId",
-            new { jobId, no = SqlValues.Bool(_postgres, false) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            new { jobId, no = SqlValues.Bool(_postgres, false) }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (!failedOnly)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM job_partials WHERE job_id = @jobId", new { jobId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
     }
 
     public async Task<IReadOnlyList<JobItemState>> GetItemsAsync(string jobId, CancellationToken cancellationToken = default)
@@ -298,12 +339,15 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
         var computations = (await connection.QueryAsync<ComputationRow>(new CommandDefinition(
             "SELECT item AS Item, computations AS Computations, last_worker AS LastWorker FROM job_computations WHERE job_id = @jobId",
             new { jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(r => r.Item);
+        var parts = (await connection.QueryAsync<PartCountRow>(new CommandDefinition(
+            "SELECT item AS Item, COUNT(*) AS Parts FROM job_partials WHERE job_id = @jobId GROUP BY item",
+            new { jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(r => r.Item, r => (int)r.Parts);
         var checkpoints = (await GetCheckpointsAsync(jobId, cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Item);
-        return [.. computations.Keys.Union(checkpoints.Keys).Order().Select(item =>
+        return [.. computations.Keys.Union(checkpoints.Keys).Union(parts.Keys).Order().Select(item =>
         {
             computations.TryGetValue(item, out var c);
             checkpoints.TryGetValue(item, out var k);
-            return new JobItemState(item, (int)(c?.Computations ?? 0), c?.LastWorker, k?.Succeeded, k?.Worker, k?.CreatedAt);
+            return new JobItemState(item, (int)(c?.Computations ?? 0), c?.LastWorker, k?.Succeeded, k?.Worker, k?.CreatedAt, parts.GetValueOrDefault(item));
         })];
     }
 
@@ -407,6 +451,28 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
         public string? Worker { get; set; }
 
         public object CreatedAt { get; set; } = "";
+    }
+
+    private sealed class PartialRow
+    {
+        public string JobId { get; set; } = "";
+
+        public long Item { get; set; }
+
+        public long Part { get; set; }
+
+        public string Result { get; set; } = "";
+
+        public string? Worker { get; set; }
+
+        public object CreatedAt { get; set; } = "";
+    }
+
+    private sealed class PartCountRow
+    {
+        public long Item { get; set; }
+
+        public long Parts { get; set; }
     }
 
     private sealed class ComputationRow

@@ -195,6 +195,61 @@ public sealed class SymbolicMoeApiTests
         Assert.Equal(200, afterStatus);
     }
 
+    /// <summary>
+    /// A routed batch cancelled while its experts answer keeps the expert answers it has (job parts); retried, it computes
+    /// only the missing calls, and every line still answers what the same request online answers.
+    /// </summary>
+    [Fact]
+    public async Task RoutedBatch_CancelledWhileExpertsAnswer_ThenRetried_ReusesTheStoredExpertAnswers()
+    {
+        // One request at a time per expert, so the experts phase ends call by call and can be stopped in its middle.
+        await using var host = await ServiceHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["ExpertRouter:Batch:Parallelism"] = "1",
+            ["ExpertRouter:Batch:ProgressInterval"] = "00:00:00.050",
+        });
+        await Batch.RoutedBatchTestData.ProfileAsync(host.Http, "resume");
+        const int Lines = 8, MaxTokens = 48;
+        var batchId = await Batch.BatchTestData.CreateBatchAsync(host.Http, await Batch.BatchTestData.UploadAsync(host.Http, Batch.RoutedBatchTestData.Lines(Lines, MaxTokens)));
+
+        // Cancelled once a few expert calls have ended (their answers stored), normally long before the 24 calls are done.
+        await Batch.BatchTestData.WaitAsync(host.Http, batchId, b => Batch.RoutedBatchTestData.InExpertsPhase(b, 3));
+        using (var cancel = await host.Http.PostAsync($"/v1/batches/{batchId}/cancel", null))
+        {
+            Assert.True(cancel.IsSuccessStatusCode, await cancel.Content.ReadAsStringAsync());
+        }
+
+        var cancelled = await Batch.BatchTestData.WaitAsync(host.Http, batchId);
+        Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+        var items = (await host.GetJsonAsync($"/api/jobs/{batchId}/items")).EnumerateArray().ToList();
+        var unfinished = items.Where(i => !i.TryGetProperty("succeeded", out var done) || done.ValueKind == JsonValueKind.Null).Select(i => i.GetProperty("item").GetInt32()).ToHashSet();
+        Assert.NotEmpty(unfinished); // routed lines end only after their aggregation
+        var stored = items.Sum(i => i.GetProperty("parts").GetInt32());
+        Assert.True(stored >= 3, $"{stored} expert answers stored");
+        Assert.All(items.Where(i => !unfinished.Contains(i.GetProperty("item").GetInt32())), i => Assert.Equal(0, i.GetProperty("parts").GetInt32()));
+
+        // Retried: the stored answers are reused, only the missing calls of the unfinished lines run; finished lines drop their parts.
+        using (var retry = await host.Http.PostAsync($"/api/jobs/{batchId}/retry", null))
+        {
+            Assert.True(retry.IsSuccessStatusCode, await retry.Content.ReadAsStringAsync());
+        }
+
+        var batch = await Batch.BatchTestData.WaitAsync(host.Http, batchId);
+        Assert.True(batch.GetProperty("status").GetString() == "completed", batch.ToString());
+        var output = await Batch.BatchTestData.DownloadLinesAsync(host.Http, Batch.BatchTestData.FileId(batch, "output_file_id"));
+        Assert.Equal(Enumerable.Range(0, Lines).Select(i => $"r-{i}"), output.Select(Batch.BatchTestData.CustomId));
+        var progress = (await host.GetJsonAsync("/api/jobs/" + batchId)).GetProperty("job").GetProperty("progress");
+        Assert.Equal(stored, progress.GetProperty("resumedCalls").GetInt32());
+        Assert.Equal(Batch.RoutedBatchTestData.Selected(output, unfinished), stored + Batch.RoutedBatchTestData.CallsRun(progress));
+        Assert.All((await host.GetJsonAsync($"/api/jobs/{batchId}/items")).EnumerateArray(), i => Assert.Equal(0, i.GetProperty("parts").GetInt32()));
+
+        // Each line, some of its answers from before the cancellation, equals the same request online.
+        for (var i = 0; i < Lines; i++)
+        {
+            await Batch.RoutedBatchTestData.AssertEqualsOnlineAsync(host.Http, output[i], Batch.RoutedBatchTestData.Body(i, MaxTokens));
+        }
+    }
+
     [Fact]
     public async Task BadInput_ClearErrors_NothingHalfWritten()
     {

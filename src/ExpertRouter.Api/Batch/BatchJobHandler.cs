@@ -32,8 +32,9 @@ namespace ExpertRouter.Api.Batch;
 /// </list>
 /// A routed line answers what the same request online answers (the same plan, expert calls and synthesis, run in
 /// phases). Each finished line is checkpointed at once (first write wins) and each computation start is counted, so a
-/// job taken over after a crash skips finished lines and never writes one twice (a routed line interrupted between
-/// phases is redone whole). Transient failures (remote 5xx/429/timeouts, queue full, waiting for memory) are retried
+/// job taken over after a crash skips finished lines and never writes one twice. Each expert answer of a routed line is
+/// checkpointed too (a job part), so a routed line interrupted between phases is resumed with the answers it had: only
+/// its missing calls (and its aggregation) run again. Transient failures (remote 5xx/429/timeouts, queue full, waiting for memory) are retried
 /// with exponential back-off.
 /// </summary>
 public sealed partial class BatchJobHandler(
@@ -136,8 +137,9 @@ public sealed partial class BatchJobHandler(
         try
         {
             var routed = await RouteAsync(run, work.Where(w => w.Router is not null).ToList()).ConfigureAwait(false);
+            await RestoreAnswersAsync(run, routed).ConfigureAwait(false);
             var items = work.Where(w => w.Expert is not null).Select(w => new ExpertItem(w.Expert!.Id, w, null, null))
-                .Concat(routed.SelectMany(r => r.Request.Calls.Select(c => new ExpertItem(c.ExpertId, null, r, c)))).ToList();
+                .Concat(routed.SelectMany(r => r.Request.Calls.Where(c => r.Answers[c.Index] is null).Select(c => new ExpertItem(c.ExpertId, null, r, c)))).ToList();
             final = await RunExpertsAsync(run, items, routed.Select(r => r.Request.Plan.Profile?.Aggregator).OfType<string>().ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
             if (final == BatchStatuses.Completed)
             {
@@ -241,6 +243,33 @@ public sealed partial class BatchJobHandler(
         }).ConfigureAwait(false);
         routed.Sort((a, b) => a.Work.Line.Number.CompareTo(b.Work.Line.Number));
         return routed;
+    }
+
+    /// <summary>
+    /// Puts back the expert answers that an earlier attempt of this job stored for unfinished routed lines (a crash or a
+    /// cancellation between phases), so only the missing calls run. An answer is reused only for the same instance of the
+    /// plan (index) answered by the same expert: a line planned differently this time computes what changed.
+    /// </summary>
+    private static async Task RestoreAnswersAsync(Execution run, List<RoutedLine> routed)
+    {
+        if (routed.Count == 0)
+        {
+            return;
+        }
+
+        var byLine = routed.ToDictionary(r => (long)r.Work.Line.Number);
+        var restored = 0;
+        foreach (var part in await run.Context.Store.GetPartialsAsync(run.Context.Job.Id, run.Context.Token).ConfigureAwait(false))
+        {
+            if (byLine.TryGetValue(part.Item, out var line) && part.Part >= 0 && part.Part < line.Answers.Length
+                && SavedAnswer.TryRestore(part.Result, line.Request.Calls[part.Part].ExpertId) is { } answer)
+            {
+                line.Answers[part.Part] = answer;
+                restored++;
+            }
+        }
+
+        run.Progress.ResumedCalls = restored;
     }
 
     /// <summary>Expert groups one after another, the next one always the cheapest to start (resident first); returns the batch's end status so far.</summary>
@@ -353,8 +382,13 @@ public sealed partial class BatchJobHandler(
 
                 try
                 {
-                    routed.Answers[call.Index] = await WithRetriesAsync(run, routed.Work.Line.Number, group,
+                    var answer = await WithRetriesAsync(run, routed.Work.Line.Number, group,
                         c => lease.Chat.GetResponseAsync(routed.Request.Messages, call.Options, c), token).ConfigureAwait(false);
+                    routed.Answers[call.Index] = answer;
+
+                    // Kept even when a cancellation arrives right now: a resumed run reuses it.
+                    await run.Context.Store.SavePartialAsync(new JobPartial(run.Context.Job.Id, routed.Work.Line.Number, call.Index,
+                        SavedAnswer.Serialize(call.ExpertId, answer), run.Context.Worker), CancellationToken.None).ConfigureAwait(false);
                     run.Progress.CallEnded(group, true);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)

@@ -16,6 +16,7 @@ internal sealed class BatchProgress
     private string _phase = "validating";
     private string? _message;
     private int _doneThisRun;
+    private int _resumedCalls;
 
     public BatchProgress(int total) => Total = total;
 
@@ -26,6 +27,13 @@ internal sealed class BatchProgress
 
     /// <summary>Lines that failed: malformed, rejected, or failed after their retries.</summary>
     public int Failed { get; private set; }
+
+    /// <summary>Expert answers of routed lines restored from an earlier attempt's checkpoints instead of being computed again.</summary>
+    public int ResumedCalls
+    {
+        get { lock (_gate) { return _resumedCalls; } }
+        set { lock (_gate) { _resumedCalls = value; } }
+    }
 
     public void SetCounts(int completed, int failed)
     {
@@ -133,6 +141,7 @@ internal sealed class BatchProgress
                 lines = new { total = Total, completed = Completed, failed = Failed, remaining },
                 elapsedSeconds = Math.Round(elapsed, 1),
                 etaSeconds = _doneThisRun > 0 && remaining > 0 ? Math.Round(elapsed / _doneThisRun * remaining, 1) : (double?)null,
+                resumedCalls = _resumedCalls,
                 phases = _phases.Select(p => p.Snapshot()).ToList(),
                 experts = _groups.Select(g => g.Snapshot()).ToList(),
             };

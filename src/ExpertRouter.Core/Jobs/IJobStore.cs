@@ -53,16 +53,25 @@ public interface IJobStore
     /// <summary>Counts the start of an item's computation; returns how many times it has been started, this one included.</summary>
     Task<int> BeginItemAsync(string jobId, long item, string worker, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores an item's result unless one is stored already (first write wins); true when this call stored it.</summary>
+    /// <summary>Stores an item's result unless one is stored already (first write wins), and drops the item's parts; true when this call stored it.</summary>
     Task<bool> SaveCheckpointAsync(JobCheckpoint checkpoint, CancellationToken cancellationToken = default);
 
     /// <summary>The job's checkpoints in item order.</summary>
     Task<IReadOnlyList<JobCheckpoint>> GetCheckpointsAsync(string jobId, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes checkpoints (only the failed ones when <paramref name="failedOnly"/>), so those items run again; returns how many.</summary>
+    /// <summary>
+    /// Deletes checkpoints (only the failed ones when <paramref name="failedOnly"/>), so those items run again; returns how many.
+    /// Deleting them all also deletes every part (a full re-run); failed items keep their parts.
+    /// </summary>
     Task<int> DeleteCheckpointsAsync(string jobId, bool failedOnly, CancellationToken cancellationToken = default);
 
-    /// <summary>Per item: computations started and the checkpoint, in item order.</summary>
+    /// <summary>Stores a finished part of an item unless that part is stored already (first write wins); true when this call stored it.</summary>
+    Task<bool> SavePartialAsync(JobPartial part, CancellationToken cancellationToken = default);
+
+    /// <summary>The job's stored parts (of items not finished yet), in item and part order.</summary>
+    Task<IReadOnlyList<JobPartial>> GetPartialsAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>Per item: computations started, parts stored and the checkpoint, in item order.</summary>
     Task<IReadOnlyList<JobItemState>> GetItemsAsync(string jobId, CancellationToken cancellationToken = default);
 
     /// <summary>Appends to the job's history.</summary>

@@ -97,6 +97,65 @@ public abstract class BatchCrashTests
             Assert.Equal(body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), BatchTestData.Content(line));
         }
     }
+
+    /// <summary>
+    /// Routed lines end only after their aggregation, so a crash in the experts phase finds none finished; the expert
+    /// answers they had are stored (job parts), and the restarted process runs only the missing calls.
+    /// </summary>
+    [SkippableFact]
+    public async Task KilledWhileRoutedLinesExpertsAnswer_RestartedProcessReusesTheirStoredAnswers()
+    {
+        const int RoutedLines = 8, RoutedTokens = 48;
+        var settings = await DatabaseSettingsAsync();
+        foreach (var (k, v) in FastJobs(parallelism: 1))
+        {
+            settings[k] = v;
+        }
+
+        using var data = new TempDirectory("er-crash-routed");
+        string batchId;
+        string firstWorker;
+        int seenBeforeKill;
+        await using (var first = await ServiceProcess.StartAsync(data.Path, settings))
+        {
+            await RoutedBatchTestData.ProfileAsync(first.Http, "crash");
+            batchId = await BatchTestData.CreateBatchAsync(first.Http, await BatchTestData.UploadAsync(first.Http, RoutedBatchTestData.Lines(RoutedLines, RoutedTokens)));
+            var running = await BatchTestData.WaitAsync(first.Http, batchId, b => RoutedBatchTestData.InExpertsPhase(b, 3));
+            first.Kill();
+            firstWorker = running.GetProperty("expert_router").GetProperty("worker").GetString()!;
+            seenBeforeKill = RoutedBatchTestData.CallsDone(running.GetProperty("expert_router").GetProperty("progress"));
+        }
+
+        await using var second = await ServiceProcess.StartAsync(data.Path, settings);
+        var batch = await BatchTestData.WaitAsync(second.Http, batchId, timeout: TimeSpan.FromMinutes(2));
+        Assert.True(batch.GetProperty("status").GetString() == "completed", batch + "\n" + second.Log);
+        var output = await BatchTestData.DownloadLinesAsync(second.Http, BatchTestData.FileId(batch, "output_file_id"));
+        Assert.Equal(Enumerable.Range(0, RoutedLines).Select(i => $"r-{i}"), output.Select(BatchTestData.CustomId));
+
+        // The answers seen stored before the kill (and any stored after that moment) were reused; with the calls run
+        // after the restart they are all the calls of the lines the killed process had not finished.
+        var items = (await BatchTestData.GetAsync(second.Http, $"/api/jobs/{batchId}/items")).EnumerateArray().ToList();
+        Assert.Equal(RoutedLines, items.Count);
+        Assert.All(items, i => Assert.Equal(0, i.GetProperty("parts").GetInt32()));
+        var resumedLines = items.Where(i => i.GetProperty("finishedBy").GetString() != firstWorker).Select(i => i.GetProperty("item").GetInt32()).ToHashSet();
+        Assert.NotEmpty(resumedLines);
+        Assert.All(items, i => Assert.Equal(resumedLines.Contains(i.GetProperty("item").GetInt32()) ? 2 : 1, i.GetProperty("computations").GetInt32()));
+        var progress = (await BatchTestData.GetAsync(second.Http, "/api/jobs/" + batchId)).GetProperty("job").GetProperty("progress");
+        var resumed = progress.GetProperty("resumedCalls").GetInt32();
+        if (resumedLines.Count == RoutedLines)
+        {
+            // (Unless the kill came so late that lines had finished: their answers were dropped with their parts.)
+            Assert.True(resumed >= seenBeforeKill, $"{resumed} answers reused, {seenBeforeKill} seen stored before the kill");
+        }
+
+        Assert.True(resumed > 0, "no stored answer was reused");
+        Assert.Equal(RoutedBatchTestData.Selected(output, resumedLines), resumed + RoutedBatchTestData.CallsRun(progress));
+
+        for (var i = 0; i < RoutedLines; i++)
+        {
+            await RoutedBatchTestData.AssertEqualsOnlineAsync(second.Http, output[i], RoutedBatchTestData.Body(i, RoutedTokens));
+        }
+    }
 }
 
 public sealed class SqliteBatchCrashTests : BatchCrashTests

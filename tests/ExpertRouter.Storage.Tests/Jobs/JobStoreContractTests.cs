@@ -205,6 +205,38 @@ public abstract class JobStoreContractTests : MigratedDatabaseTests
     }
 
     [SkippableFact]
+    public async Task Parts_are_first_write_wins_kept_until_their_item_is_checkpointed_and_counted_per_item()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        await Store.EnqueueAsync(new NewJob("p", "test", "{}"));
+        Assert.Equal(1, await Store.BeginItemAsync("p", 1, "a"));
+        Assert.Equal(1, await Store.BeginItemAsync("p", 2, "a"));
+        Assert.True(await Store.SavePartialAsync(new JobPartial("p", 1, 0, "1.0", "a")));
+        Assert.True(await Store.SavePartialAsync(new JobPartial("p", 1, 2, "1.2", "a")));
+        Assert.True(await Store.SavePartialAsync(new JobPartial("p", 2, 1, "2.1", "a")));
+
+        // Taken over elsewhere: a part computed again is not stored twice; the first answer stays.
+        Assert.False(await Store.SavePartialAsync(new JobPartial("p", 1, 0, "1.0 again", "b")));
+        var parts = await Store.GetPartialsAsync("p");
+        Assert.Equal([(1L, 0), (1L, 2), (2L, 1)], parts.Select(x => (x.Item, x.Part)));
+        Assert.Equal(["1.0", "1.2", "2.1"], parts.Select(x => x.Result));
+        Assert.Equal("a", parts[0].Worker);
+        Assert.Equal([2, 1], (await Store.GetItemsAsync("p")).Select(i => i.Parts));
+
+        // A finished item drops its parts; the other item's stay (also through a failed-only reset).
+        Assert.True(await Store.SaveCheckpointAsync(new JobCheckpoint("p", 1, true, "one", "b")));
+        Assert.Equal([2L], (await Store.GetPartialsAsync("p")).Select(x => x.Item));
+        Assert.Equal([0, 1], (await Store.GetItemsAsync("p")).Select(i => i.Parts));
+        await Store.DeleteCheckpointsAsync("p", failedOnly: true);
+        Assert.Single(await Store.GetPartialsAsync("p"));
+        Assert.Empty(await Store.GetPartialsAsync("other"));
+
+        // A full reset re-runs everything: no parts are kept.
+        await Store.DeleteCheckpointsAsync("p", failedOnly: false);
+        Assert.Empty(await Store.GetPartialsAsync("p"));
+    }
+
+    [SkippableFact]
     public async Task List_is_newest_first_with_filters_and_paging()
     {
         Skip.If(SkipReason is not null, SkipReason);

@@ -1,0 +1,105 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace ExpertRouter.Api.Tests.Batch;
+
+/// <summary>
+/// Routed (Symbolic-MoE) batch lines and the checks the resume tests share, over plain HTTP so they also work against a
+/// child process: a profile from a real profiling run on the demo experts, routed lines with every aggregation strategy,
+/// and the comparison of a batch line with the same request made online.
+/// </summary>
+internal static class RoutedBatchTestData
+{
+    private static readonly string[] Aggregations = ["synthesis", "certainty", "vote", "auto"];
+
+    /// <summary>A routed request: 3 recruited instances, greedy, a fixed routing seed, each aggregation strategy in turn.</summary>
+    public static object Body(int i, int maxTokens) => new
+    {
+        model = "moe/symbolic",
+        messages = new[] { new { role = "user", content = $"Explain topic {i % 3}, case {i}." } },
+        max_tokens = maxTokens,
+        temperature = 0,
+        ignore_eos = true,
+        k = 3,
+        routing_seed = 40 + i,
+        aggregation = Aggregations[i % Aggregations.Length],
+    };
+
+    public static string Lines(int count, int maxTokens) => string.Join("\n", Enumerable.Range(0, count)
+        .Select(i => JsonSerializer.Serialize(new { custom_id = $"r-{i}", method = "POST", url = "/v1/chat/completions", body = Body(i, maxTokens) })));
+
+    /// <summary>Imports a small validation set (with skills) and profiles the demo experts on it; fails the test unless the run completes.</summary>
+    public static async Task ProfileAsync(HttpClient http, string profileId)
+    {
+        var jsonl = string.Join("\n", Enumerable.Range(0, 9).Select(i => JsonSerializer.Serialize(new
+        {
+            question = $"Question {i}: which option is right about topic {i % 3}?",
+            choices = new[] { "first", "second", "third", "fourth" },
+            answer = "ABCD"[i % 4].ToString(),
+            skills = new[] { i % 3 == 0 ? "algebra" : i % 3 == 1 ? "genetics" : "contract law" },
+        })));
+        using var content = new StringContent(jsonl, Encoding.UTF8, "application/x-ndjson");
+        using var imported = await http.PostAsync("/api/validation-sets?name=" + profileId, content);
+        var set = JsonDocument.Parse(await imported.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(imported.IsSuccessStatusCode, set.ToString());
+        using var started = await http.PostAsJsonAsync("/api/profiling-runs", new
+        {
+            validationSetId = set.GetProperty("set").GetProperty("id").GetString(),
+            profileId,
+            settings = new { maxAnswerTokens = 4, keywordModel = "demo-general", aggregatorBenchmarkItems = 2 },
+        });
+        var run = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(started.IsSuccessStatusCode, run.ToString());
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var state = await BatchTestData.GetAsync(http, "/api/profiling-runs/" + run.GetProperty("id").GetString());
+            if (state.GetProperty("status").GetString() is "completed" or "failed" or "cancelled")
+            {
+                Assert.True(state.GetProperty("status").GetString() == "completed", state.ToString());
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "profiling did not finish: " + state);
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Expert calls (of routed lines) ended so far in a batch's progress.</summary>
+    public static int CallsDone(JsonElement progress) => LocalGroups(progress).Sum(g => g.GetProperty("done").GetInt32());
+
+    /// <summary>Expert calls that this execution of the batch had to run (answers it did not find stored).</summary>
+    public static int CallsRun(JsonElement progress) => LocalGroups(progress).Sum(g => g.GetProperty("routedCalls").GetInt32());
+
+    /// <summary>True once the batch is in its experts phase with at least <paramref name="calls"/> expert calls ended.</summary>
+    public static bool InExpertsPhase(JsonElement batch, int calls) =>
+        batch.GetProperty("expert_router").GetProperty("progress") is { ValueKind: JsonValueKind.Object } p
+        && p.GetProperty("phase").GetString() == "experts" && CallsDone(p) >= calls;
+
+    /// <summary>Recruited instances over the output lines of the given input line numbers (line r-i is number i + 1).</summary>
+    public static int Selected(IEnumerable<JsonElement> output, IReadOnlySet<int> lineNumbers) => output
+        .Where(l => lineNumbers.Contains(int.Parse(BatchTestData.CustomId(l)[2..], System.Globalization.CultureInfo.InvariantCulture) + 1))
+        .Sum(l => l.GetProperty("response").GetProperty("body").GetProperty("expert_router").GetProperty("routing").GetProperty("selected").GetArrayLength());
+
+    /// <summary>
+    /// The line equals the same request made online: the text, the recruited experts, the aggregation (strategy, each
+    /// instance's extracted answer, self-certainty and tokens) and the usage.
+    /// </summary>
+    public static async Task AssertEqualsOnlineAsync(HttpClient http, JsonElement line, object body)
+    {
+        using var response = await http.PostAsJsonAsync("/v1/chat/completions", body);
+        var online = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(response.IsSuccessStatusCode, online.ToString());
+        var batchBody = line.GetProperty("response").GetProperty("body");
+        Assert.Equal(online.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), BatchTestData.Content(line));
+        var routing = batchBody.GetProperty("expert_router").GetProperty("routing");
+        var onlineRouting = online.GetProperty("expert_router").GetProperty("routing");
+        Assert.Equal(onlineRouting.GetProperty("selected").ToString(), routing.GetProperty("selected").ToString());
+        Assert.Equal(onlineRouting.GetProperty("aggregation").ToString(), routing.GetProperty("aggregation").ToString());
+        Assert.Equal(online.GetProperty("usage").ToString(), batchBody.GetProperty("usage").ToString());
+    }
+
+    private static IEnumerable<JsonElement> LocalGroups(JsonElement progress) =>
+        progress.GetProperty("experts").EnumerateArray().Where(g => g.GetProperty("kind").GetString() == "gguf");
+}
