@@ -285,7 +285,8 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
         ArgumentNullException.ThrowIfNull(part);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO job_partials (job_id, item, part, result, worker, created_at) VALUES (@JobId, @Item, @Part, @Result, @Worker, @CreatedAt) " +
+            "INSERT INTO job_partials (job_id, item, part, result, worker, created_at) SELECT @JobId, @Item, @Part, @Result, @Worker, @CreatedAt " +
+            "WHERE NOT EXISTS (SELECT 1 FROM job_checkpoints WHERE job_id = @JobId AND item = @Item) " +
             "ON CONFLICT (job_id, item, part) DO NOTHING",
             new
             {

@@ -65,7 +65,10 @@ public interface IJobStore
     /// </summary>
     Task<int> DeleteCheckpointsAsync(string jobId, bool failedOnly, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores a finished part of an item unless that part is stored already (first write wins); true when this call stored it.</summary>
+    /// <summary>
+    /// Stores a finished part of an item unless that part is stored already (first write wins) or the item is finished
+    /// (a late worker leaves nothing behind); true when this call stored it.
+    /// </summary>
     Task<bool> SavePartialAsync(JobPartial part, CancellationToken cancellationToken = default);
 
     /// <summary>The job's stored parts (of items not finished yet), in item and part order.</summary>

@@ -227,6 +227,8 @@ public abstract class JobStoreContractTests : MigratedDatabaseTests
         Assert.True(await Store.SaveCheckpointAsync(new JobCheckpoint("p", 1, true, "one", "b")));
         Assert.Equal([2L], (await Store.GetPartialsAsync("p")).Select(x => x.Item));
         Assert.Equal([0, 1], (await Store.GetItemsAsync("p")).Select(i => i.Parts));
+        Assert.False(await Store.SavePartialAsync(new JobPartial("p", 1, 1, "1.1 too late", "a")));
+        Assert.Equal([2L], (await Store.GetPartialsAsync("p")).Select(x => x.Item));
         await Store.DeleteCheckpointsAsync("p", failedOnly: true);
         Assert.Single(await Store.GetPartialsAsync("p"));
         Assert.Empty(await Store.GetPartialsAsync("other"));
