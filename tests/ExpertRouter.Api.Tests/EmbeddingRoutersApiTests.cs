@@ -22,10 +22,17 @@ public sealed class EmbeddingRoutersApiTests
         using var imported = await host.Http.PostAsync("/api/validation-sets?name=routers", content);
         var setId = JsonDocument.Parse(await imported.Content.ReadAsStringAsync()).RootElement.GetProperty("set").GetProperty("id").GetString();
         var (_, run) = await host.PostJsonAsync("/api/profiling-runs", new { validationSetId = setId, settings = new { maxAnswerTokens = 4, keywordModel = "demo-general", aggregatorBenchmarkItems = 2 } });
-        for (var i = 0; i < 600 && (await host.GetJsonAsync($"/api/profiling-runs/{run.GetProperty("id").GetString()}")).GetProperty("status").GetString() is "queued" or "running"; i++)
+        var runPath = $"/api/profiling-runs/{run.GetProperty("id").GetString()}";
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        var state = await host.GetJsonAsync(runPath);
+        while (state.GetProperty("status").GetString() is "queued" or "running")
         {
+            Assert.True(DateTime.UtcNow < deadline, "profiling did not finish: " + state);
             await Task.Delay(100);
+            state = await host.GetJsonAsync(runPath);
         }
+
+        Assert.True(state.GetProperty("status").GetString() == "completed", state.ToString());
 
         var models = (await host.OpenAi.GetOpenAIModelClient().GetModelsAsync()).Value.Select(m => m.Id).ToList();
         Assert.Contains("moe/retriever", models);

@@ -126,7 +126,8 @@ public sealed class BatchBadInputTests
     public async Task ABatchCancelledMidRun_KeepsItsFinishedLinesInTheOutputFile_AndEndsCancelled()
     {
         await using var host = await StartAsync(("ExpertRouter:Batch:Parallelism", "1"));
-        var fileId = await BatchTestData.UploadAsync(host.Http, string.Join("\n", BatchTestData.ChatLines(24, maxTokens: 32, ignoreEos: true)));
+        // Lines long enough (about 0.1-0.2 s each, one at a time) that the cancellation lands with most of them still to run.
+        var fileId = await BatchTestData.UploadAsync(host.Http, string.Join("\n", BatchTestData.ChatLines(24, maxTokens: 300, ignoreEos: true)));
         var batchId = await BatchTestData.CreateBatchAsync(host.Http, fileId);
         await BatchTestData.WaitAsync(host.Http, batchId, b => b.GetProperty("request_counts").GetProperty("completed").GetInt32() >= 2);
 

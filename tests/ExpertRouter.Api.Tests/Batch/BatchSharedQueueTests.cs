@@ -13,6 +13,10 @@ public sealed class BatchSharedQueueTests(PostgresFixture fixture)
         settings["ExpertRouter:Storage:Provider"] = "Postgres";
         settings["ExpertRouter:Storage:ConnectionString"] = await fixture.RequireServer().CreateDatabaseAsync();
         settings["ExpertRouter:Jobs:Concurrency"] = "1";
+
+        // Nobody is killed here: a lease long enough that a stalled heartbeat on a loaded machine never lets the other take over.
+        settings["ExpertRouter:Jobs:LeaseDuration"] = "00:00:30";
+        settings["ExpertRouter:Jobs:HeartbeatInterval"] = "00:00:01";
         using var data = new TempDirectory("er-shared");
         await using var a = await ServiceProcess.StartAsync(data.Path, settings);
         await using var b = await ServiceProcess.StartAsync(data.Path, settings);

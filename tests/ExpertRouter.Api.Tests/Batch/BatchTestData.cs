@@ -64,15 +64,18 @@ internal static class BatchTestData
     /// <summary>Polls the batch until <paramref name="done"/> says so (default: a final status).</summary>
     public static async Task<JsonElement> WaitAsync(HttpClient http, string batchId, Func<JsonElement, bool>? done = null, TimeSpan? timeout = null)
     {
-        done ??= b => b.GetProperty("status").GetString() is "completed" or "failed" or "cancelled" or "expired";
+        static bool Final(JsonElement b) => b.GetProperty("status").GetString() is "completed" or "failed" or "cancelled" or "expired";
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));
         while (true)
         {
             var batch = await GetAsync(http, "/v1/batches/" + batchId);
-            if (done(batch))
+            if ((done ?? Final)(batch))
             {
                 return batch;
             }
+
+            // A batch that ended without reaching the awaited state never will: say so now rather than at the deadline.
+            Assert.False(Final(batch), "the batch ended before the awaited state: " + batch);
 
             Assert.True(DateTime.UtcNow < deadline, "batch did not get there in time: " + batch);
             await Task.Delay(100);

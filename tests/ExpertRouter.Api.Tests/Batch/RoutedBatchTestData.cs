@@ -66,21 +66,68 @@ internal static class RoutedBatchTestData
         }
     }
 
+    /// <summary>The keyword model of the profiles made here: routing needs it, so it is the expert a stalled service keeps.</summary>
+    public const string KeywordModel = "demo-general";
+
+    /// <summary>
+    /// Pins <see cref="KeywordModel"/> (loaded at start-up, never evicted) and returns the memory budget that holds it but no
+    /// second demo expert. A service started on that budget routes, runs every call of that expert, then waits for memory
+    /// before the next expert: the batch stalls in its experts phase at a known point, however fast the machine.
+    /// </summary>
+    public static async Task<long> PinKeywordModelAndStallingBudgetAsync(HttpClient http)
+    {
+        var expert = await BatchTestData.GetAsync(http, "/api/experts/" + KeywordModel);
+        using var pinned = await http.PutAsJsonAsync("/api/experts/" + KeywordModel, new
+        {
+            id = KeywordModel,
+            kind = "gguf",
+            displayName = expert.GetProperty("displayName").GetString(),
+            path = expert.GetProperty("path").GetString(),
+            contextSize = expert.GetProperty("contextSize").GetInt32(),
+            description = expert.GetProperty("description").GetString(),
+            tags = expert.GetProperty("tags").EnumerateArray().Select(t => t.GetString()).ToArray(),
+            pinned = true,
+        });
+        Assert.True(pinned.IsSuccessStatusCode, await pinned.Content.ReadAsStringAsync());
+        var estimates = new List<long>();
+        foreach (var id in BatchTestData.Experts)
+        {
+            estimates.Add((await BatchTestData.GetAsync(http, "/api/experts/" + id)).GetProperty("metadata").GetProperty("estimatedMemoryBytes").GetInt64());
+        }
+
+        var keyword = estimates[Array.IndexOf(BatchTestData.Experts, KeywordModel)];
+        return keyword + (estimates.Min() / 2);
+    }
+
+    /// <summary>
+    /// The batch stalls as <see cref="PinKeywordModelAndStallingBudgetAsync"/> arranges: every call of the keyword model
+    /// ended (and stored), another expert waiting for memory, nothing else answered.
+    /// </summary>
+    public static bool Stalled(JsonElement batch)
+    {
+        if (batch.GetProperty("expert_router").GetProperty("progress") is not { ValueKind: JsonValueKind.Object } p || p.GetProperty("phase").GetString() != "experts")
+        {
+            return false;
+        }
+
+        var groups = LocalGroups(p).ToList();
+        return groups.Any(g => g.GetProperty("name").GetString() == KeywordModel && g.GetProperty("state").GetString() == "done")
+            && groups.Any(g => g.GetProperty("state").GetString() == "loading");
+    }
+
+    /// <summary>Expert calls the keyword model's group ran (all stored when the batch stalled).</summary>
+    public static int KeywordModelCalls(JsonElement progress) =>
+        LocalGroups(progress).Where(g => g.GetProperty("name").GetString() == KeywordModel).Sum(g => g.GetProperty("done").GetInt32());
+
     /// <summary>Expert calls (of routed lines) ended so far in a batch's progress.</summary>
     public static int CallsDone(JsonElement progress) => LocalGroups(progress).Sum(g => g.GetProperty("done").GetInt32());
 
     /// <summary>Expert calls that this execution of the batch had to run (answers it did not find stored).</summary>
     public static int CallsRun(JsonElement progress) => LocalGroups(progress).Sum(g => g.GetProperty("routedCalls").GetInt32());
 
-    /// <summary>True once the batch is in its experts phase with at least <paramref name="calls"/> expert calls ended.</summary>
-    public static bool InExpertsPhase(JsonElement batch, int calls) =>
-        batch.GetProperty("expert_router").GetProperty("progress") is { ValueKind: JsonValueKind.Object } p
-        && p.GetProperty("phase").GetString() == "experts" && CallsDone(p) >= calls;
-
-    /// <summary>Recruited instances over the output lines of the given input line numbers (line r-i is number i + 1).</summary>
-    public static int Selected(IEnumerable<JsonElement> output, IReadOnlySet<int> lineNumbers) => output
-        .Where(l => lineNumbers.Contains(int.Parse(BatchTestData.CustomId(l)[2..], System.Globalization.CultureInfo.InvariantCulture) + 1))
-        .Sum(l => l.GetProperty("response").GetProperty("body").GetProperty("expert_router").GetProperty("routing").GetProperty("selected").GetArrayLength());
+    /// <summary>Recruited instances over the output lines.</summary>
+    public static int Selected(IEnumerable<JsonElement> output) =>
+        output.Sum(l => l.GetProperty("response").GetProperty("body").GetProperty("expert_router").GetProperty("routing").GetProperty("selected").GetArrayLength());
 
     /// <summary>
     /// The line equals the same request made online: the text, the recruited experts, the aggregation (strategy, each

@@ -15,14 +15,15 @@ public sealed class QdrantFallbackTests : IDisposable
     [Fact]
     public async Task Qdrant_OnAClosedPort_IsUnavailable_Quickly()
     {
-        using var store = new QdrantVectorStore(new QdrantOptions { Url = ClosedPortUrl(), Timeout = TimeSpan.FromSeconds(3) });
+        // Refused at once, not after the (long) timeout; the bound leaves room for a loaded machine and first-use JIT.
+        using var store = new QdrantVectorStore(new QdrantOptions { Url = ClosedPortUrl(), Timeout = TimeSpan.FromSeconds(30) });
         var watch = Stopwatch.StartNew();
 
         var e = await Assert.ThrowsAsync<VectorStoreException>(() => store.EnsureCollectionAsync("c", 3));
 
         Assert.Equal(VectorStoreErrorKind.Unavailable, e.Kind);
         Assert.Contains("unreachable", e.Message, StringComparison.Ordinal);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
     }
 
     [Fact]

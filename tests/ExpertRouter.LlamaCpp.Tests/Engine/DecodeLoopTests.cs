@@ -297,9 +297,10 @@ public sealed class DecodeLoopTests(LlamaFixture fixture)
     [Fact]
     public async Task FullQueue_IsRefused_WhileOthersKeepRunning()
     {
-        using var small = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 256, MaxSequences = 1, MaxQueuedRequests = 1 });
+        // The blocker's 2000 tokens take far longer than the few calls below, on any machine; it is cancelled at the end.
+        using var small = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 2048, MaxSequences = 1, MaxQueuedRequests = 1 });
         using var cts = new CancellationTokenSource();
-        var running = small.StartGeneration(Request("first", 200), cts.Token);
+        var running = small.StartGeneration(Request("first", 2000), cts.Token);
         await running.WaitToReadAsync(); // admitted into the only slot
         var queued = small.StartGeneration(Request("second", 4));
         Assert.Throws<EngineBusyException>(() => small.StartGeneration(Request("third", 4)));
@@ -311,9 +312,9 @@ public sealed class DecodeLoopTests(LlamaFixture fixture)
     [Fact]
     public async Task RequestCancelledWhileQueued_FreesItsPlaceAtOnce()
     {
-        using var small = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 256, MaxSequences = 1, MaxQueuedRequests = 1 });
+        using var small = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 2048, MaxSequences = 1, MaxQueuedRequests = 1 });
         using var running = new CancellationTokenSource();
-        var first = small.StartGeneration(Request("first", 200), running.Token);
+        var first = small.StartGeneration(Request("first", 2000), running.Token);
         await first.WaitToReadAsync();
         using var waiting = new CancellationTokenSource();
         var queued = small.StartGeneration(Request("second", 4), waiting.Token);
