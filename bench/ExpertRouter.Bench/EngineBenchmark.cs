@@ -30,12 +30,14 @@ internal static class EngineBenchmark
         var genTokens = Args.Int(args, "--tokens", 128);
         var promptTokens = Args.Int(args, "--prompt", 16);
         var rounds = Args.Int(args, "--rounds", 3);
+        var flash = FlashAttentionArg(args);
 
         var provisioner = new NativeLibraryProvisioner(NativeLibraryProvisioner.DefaultCacheRoot, Console.WriteLine);
         var npmDir = await provisioner.EnsureBinariesAsync(LlamaBackendKind.Cpu);
         var modelPath = Args.String(args, "--model") ?? await EnsureBenchModelAsync();
         var model = GgufModelInfo.Read(modelPath);
         Console.WriteLine($"model: {modelPath} ({model.ParameterCount / 1e6:F1}M parameters, {model.Quantization}, {new FileInfo(modelPath).Length / 1e6:F0} MB)");
+        Console.WriteLine($"flash attention: {flash.ToString().ToLowerInvariant()} on both sides (--flash-attn off|on|auto)");
         var batchedBench = await LlamaTools.EnsureAsync("llama-batched-bench");
         var nativeDir = Path.GetDirectoryName(batchedBench)!;
         var shim = BuildShim(npmDir);
@@ -51,8 +53,8 @@ internal static class EngineBenchmark
             foreach (var c in configs)
             {
                 Console.WriteLine($"round {round}/{rounds}, {c.Name}: llama-batched-bench, then ExpertRouter");
-                var theirs = await RunTheirsAsync(batchedBench, c.TheirsLd, modelPath, threads, promptTokens, genTokens);
-                var ours = await RunOursAsync(c.Ours, modelPath, threads, promptTokens, genTokens);
+                var theirs = await RunTheirsAsync(batchedBench, c.TheirsLd, modelPath, threads, promptTokens, genTokens, flash);
+                var ours = await RunOursAsync(c.Ours, modelPath, threads, promptTokens, genTokens, flash);
                 var s = results[c.Name];
                 foreach (var p in Parallel)
                 {
@@ -116,6 +118,7 @@ internal static class EngineBenchmark
             MaxSequences = Parallel.Max(),
             BatchSize = 512,
             Threads = threads,
+            FlashAttention = FlashAttentionArg(args),
         });
 
         // Warm-up: llama-batched-bench decodes 16 tokens first. A .NET process also needs its JIT to
@@ -154,7 +157,11 @@ internal static class EngineBenchmark
         return 0;
     }
 
-    private static async Task<JsonElement> RunOursAsync(string libraryDir, string model, int threads, int prompt, int tokens)
+    /// <summary><c>--flash-attn off|on|auto</c> (default off, as the service): both sides run with the same setting.</summary>
+    private static FlashAttention FlashAttentionArg(string[] args) =>
+        Enum.Parse<FlashAttention>(Args.String(args, "--flash-attn") ?? "off", ignoreCase: true);
+
+    private static async Task<JsonElement> RunOursAsync(string libraryDir, string model, int threads, int prompt, int tokens, FlashAttention flash)
     {
         var self = Environment.ProcessPath!;
         var selfArgs = new List<string>();
@@ -163,15 +170,15 @@ internal static class EngineBenchmark
             selfArgs.Add(typeof(EngineBenchmark).Assembly.Location);
         }
 
-        selfArgs.AddRange(["engine-worker", "--library-dir", libraryDir, "--model", model, "--threads", I(threads), "--prompt", I(prompt), "--tokens", I(tokens)]);
+        selfArgs.AddRange(["engine-worker", "--library-dir", libraryDir, "--model", model, "--threads", I(threads), "--prompt", I(prompt), "--tokens", I(tokens), "--flash-attn", flash.ToString()]);
         var output = await LlamaTools.RunAsync(self, selfArgs, echo: false);
         var line = output.Split('\n').Last(l => l.StartsWith('{'));
         return JsonDocument.Parse(line).RootElement.Clone();
     }
 
-    private static async Task<Dictionary<int, double>> RunTheirsAsync(string exe, string? libraryDir, string model, int threads, int prompt, int tokens)
+    private static async Task<Dictionary<int, double>> RunTheirsAsync(string exe, string? libraryDir, string model, int threads, int prompt, int tokens, FlashAttention flash)
     {
-        var output = await LlamaTools.RunAsync(exe, ["-m", model, "-c", I(ContextPerSequence * Parallel.Max()), "-b", "512", "-ub", "512",
+        var output = await LlamaTools.RunAsync(exe, ["-fa", flash.ToString().ToLowerInvariant(), "-m", model, "-c", I(ContextPerSequence * Parallel.Max()), "-b", "512", "-ub", "512",
             "-npp", I(prompt), "-ntg", I(tokens), "-npl", string.Join(',', Parallel), "-t", I(threads), "-tb", I(threads), "--output-format", "jsonl"],
             echo: false, libraryDir);
         var result = new Dictionary<int, double>();

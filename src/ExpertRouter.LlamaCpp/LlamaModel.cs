@@ -113,9 +113,15 @@ public sealed class LlamaModel : IDisposable
                 ctxParams.n_ubatch = ctxParams.n_batch;
                 ctxParams.n_threads = ThreadCount(options);
                 ctxParams.n_threads_batch = ThreadCount(options);
-                ctxParams.kv_unified = 0; // bit-identical output alone vs batched (measured), see docs
+                ctxParams.kv_unified = 0; // bit-identical output alone vs batched (measured, with flash attention off), see docs
                 ctxParams.embeddings = 0;
                 ctxParams.no_perf = 1;
+                ctxParams.flash_attn_type = options.FlashAttention switch
+                {
+                    FlashAttention.On => LlamaFlashAttnType.LLAMA_FLASH_ATTN_TYPE_ENABLED,
+                    FlashAttention.Auto => LlamaFlashAttnType.LLAMA_FLASH_ATTN_TYPE_AUTO,
+                    _ => LlamaFlashAttnType.LLAMA_FLASH_ATTN_TYPE_DISABLED, // batched == alone, see FlashAttention
+                };
                 sw.Restart();
                 var context = SafeLlamaContextHandle.Create(model, ctxParams)
                     ?? throw new ModelLoadException($"llama.cpp could not create a context of {totalContext} tokens ({maxSeq} sequences x {sequenceContext}) for '{path}'. {NativeReason()}");

@@ -33,6 +33,9 @@ public sealed record LlamaModelOptions
     /// <summary>Memory-map the weights (fast load, shared page cache).</summary>
     public bool UseMmap { get; init; } = true;
 
+    /// <summary>Flash attention in the generation context; off keeps batched output equal to alone (see <see cref="LlamaCpp.FlashAttention"/>).</summary>
+    public FlashAttention FlashAttention { get; init; } = FlashAttention.Off;
+
     /// <summary>The per-sequence context used for a model whose training context is <paramref name="trainContext"/> (0 = unknown).</summary>
     public int EffectiveContextSize(long trainContext) =>
         ContextSize ?? (int)Math.Min(trainContext > 0 ? trainContext : 4096, 4096);
@@ -45,7 +48,8 @@ public sealed record LlamaModelOptions
     {
         ArgumentNullException.ThrowIfNull(info);
         var ctx = EffectiveContextSize(info.ContextLength);
-        return info.EstimateMemory(ctx, MaxSequences) + info.EstimateKvCacheBytes(EffectiveEmbeddingContextSize(ctx), 1);
+        return info.EstimateMemory(ctx, MaxSequences, attentionScores: FlashAttention == FlashAttention.Off)
+            + info.EstimateKvCacheBytes(EffectiveEmbeddingContextSize(ctx), 1);
     }
 
     public void Validate()
@@ -66,5 +70,6 @@ public sealed record LlamaModelOptions
         Check(MaxQueuedRequests is >= 1 and <= 1_000_000, $"MaxQueuedRequests must be between 1 and 1000000 (got {MaxQueuedRequests}).");
         Check(ThreadPoolPolling <= 100, $"ThreadPoolPolling must be 0..100 (got {ThreadPoolPolling}).");
         Check(EmbeddingContextSize is null or (>= 8 and <= 1 << 20), $"EmbeddingContextSize must be between 8 and 1048576 (got {EmbeddingContextSize}).");
+        Check(Enum.IsDefined(FlashAttention), $"FlashAttention must be Off, On or Auto (got {FlashAttention}).");
     }
 }

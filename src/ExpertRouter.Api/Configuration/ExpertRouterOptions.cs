@@ -31,6 +31,12 @@ public sealed class ExpertRouterOptions
     /// <summary>Default tokens per sequence for local models (null = min(training context, 4096)).</summary>
     public int? DefaultContextSize { get; set; }
 
+    /// <summary>
+    /// Flash attention for local models: Off (default: a request's greedy output is the same alone, online or batched with
+    /// any others), On or Auto (faster and leaner on long contexts, mainly on GPUs; batched output may then drift from alone).
+    /// </summary>
+    public ExpertRouter.LlamaCpp.FlashAttention FlashAttention { get; set; } = ExpertRouter.LlamaCpp.FlashAttention.Off;
+
     /// <summary>Memory budget for loaded models: bytes or a size like "8GiB", "512MiB". Empty = 75% of the machine's memory.</summary>
     public string? MemoryBudget { get; set; }
 
@@ -57,6 +63,11 @@ public sealed class ExpertRouterOptions
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
             yield return "ExpertRouter:DataDirectory must not be empty.";
+        }
+
+        if (!Enum.IsDefined(FlashAttention))
+        {
+            yield return $"ExpertRouter:FlashAttention must be Off, On or Auto (got {FlashAttention}).";
         }
 
         if (DefaultMaxSequences is < 1 or > 256)

@@ -57,6 +57,7 @@ public sealed class ExpertClientProvider(
             ContextSize = expert.ContextSize ?? o.DefaultContextSize,
             MaxSequences = expert.MaxSequences ?? o.DefaultMaxSequences,
             MaxQueuedRequests = o.MaxQueuedRequests,
+            FlashAttention = o.FlashAttention,
             GpuLayers = expert.GpuLayers ?? (LlamaRuntime.IsInitialized && LlamaRuntime.Info.HasGpu ? -1 : 0),
         }, expert.Pinned);
     }

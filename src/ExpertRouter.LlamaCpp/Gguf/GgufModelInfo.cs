@@ -206,15 +206,17 @@ public sealed class GgufModelInfo
     /// <summary>
     /// An allowance for llama.cpp's compute and output buffers, not an exact figure:
     /// <see cref="ComputeBaseBytes"/> + 4 bytes x u x (n_vocab + 2 x n_ff + 6 x n_embd), where
-    /// u = min(<see cref="AssumedMicroBatch"/>, total context): F32 logits and activations of one micro-batch
-    /// (attention scores are not materialised with flash attention).
+    /// u = min(<see cref="AssumedMicroBatch"/>, total context): F32 logits and activations of one micro-batch; with
+    /// <paramref name="attentionScores"/> (no flash attention) also the F32 attention scores and their softmax of one
+    /// layer, 2 x 4 bytes x u x n_ctx (per sequence: each sequence attends to its own cache) x n_head.
     /// </summary>
-    public long EstimateComputeBytes(int contextLength, int sequences = 1)
+    public long EstimateComputeBytes(int contextLength, int sequences = 1, bool attentionScores = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(contextLength);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequences);
         var ubatch = Math.Min(AssumedMicroBatch, (long)contextLength * sequences);
-        return ComputeBaseBytes + (4 * ubatch * (VocabSize + (2 * FeedForwardLength) + (6 * EmbeddingLength)));
+        var scores = attentionScores ? 2 * 4 * ubatch * contextLength * Math.Max(1, HeadCount) : 0;
+        return ComputeBaseBytes + (4 * ubatch * (VocabSize + (2 * FeedForwardLength) + (6 * EmbeddingLength))) + scores;
     }
 
     /// <summary>
@@ -222,8 +224,8 @@ public sealed class GgufModelInfo
     /// <paramref name="contextLength"/> tokens: <see cref="WeightsBytes"/> + <see cref="EstimateKvCacheBytes"/> +
     /// <see cref="EstimateComputeBytes"/>.
     /// </summary>
-    public long EstimateMemory(int contextLength, int sequences = 1) =>
-        WeightsBytes + EstimateKvCacheBytes(contextLength, sequences) + EstimateComputeBytes(contextLength, sequences);
+    public long EstimateMemory(int contextLength, int sequences = 1, bool attentionScores = false) =>
+        WeightsBytes + EstimateKvCacheBytes(contextLength, sequences) + EstimateComputeBytes(contextLength, sequences, attentionScores);
 
     /// <summary>The name of a llama_ftype value as used in model file names ("Q4_K_M"), or null if unknown.</summary>
     public static string? FileTypeName(long fileType) => (fileType & ~1024L) switch

@@ -48,7 +48,8 @@ public sealed class DecodeLoopTests(LlamaFixture fixture)
     [Fact]
     public async Task Greedy_AloneEqualsBatchedWithSevenOthers_Q8()
     {
-        var model = fixture.Model;
+        // Its own instance (the fixture's options), so the step statistics below are this test's alone.
+        using var model = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 512, MaxSequences = 8 });
         var alone = new List<List<LlamaToken>>();
         foreach (var p in Prompts)
         {
@@ -187,27 +188,81 @@ public sealed class DecodeLoopTests(LlamaFixture fixture)
     public async Task SequencesJoiningMidFlight_GetCorrectOutput()
     {
         var model = fixture.Model;
+        int Length(int i) => i < 2 ? 400 : 48;
         var expected = new List<List<LlamaToken>>();
         for (var i = 0; i < 4; i++)
         {
-            expected.Add((await Collect(model.GenerateStreamingAsync(Request(Prompts[i], 64)))).Tokens);
+            expected.Add((await Collect(model.GenerateStreamingAsync(Request(Prompts[i], Length(i))))).Tokens);
         }
 
-        var first = Enumerable.Range(0, 2).Select(i => Collect(model.GenerateStreamingAsync(Request(Prompts[i], 64)))).ToArray();
-        // Wait until the first two are well into generation, then add two more.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // Two long sequences start; once they are well into generation two short ones join. The short ones must end
+        // while the long ones still generate (they shared steps), which a stalled test thread could miss: up to 3 tries.
+        var joined = false;
+        for (var attempt = 0; attempt < 3 && !joined; attempt++)
+        {
+            var startGenerated = model.Stats.GeneratedTokens;
+            var first = Enumerable.Range(0, 2).Select(i => Collect(model.GenerateStreamingAsync(Request(Prompts[i], Length(i))))).ToArray();
+            await WaitFor(() => model.Stats.GeneratedTokens - startGenerated >= 20);
+            var late = Enumerable.Range(2, 2).Select(i => Collect(model.GenerateStreamingAsync(Request(Prompts[i], Length(i))))).ToArray();
+            await Task.WhenAll(late);
+            joined = first.All(t => !t.IsCompleted);
+            var all = await Task.WhenAll(first.Concat(late));
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.Equal(expected[i], all[i].Tokens);
+            }
+        }
+
+        Assert.True(joined, "the short sequences never ran while the long ones were generating");
+    }
+
+    /// <summary>
+    /// Long greedy outputs (450 tokens, past two 256-cell steps of the KV window) are bit-identical alone, batched from the
+    /// start, and batched with a sequence that started later at other positions. With flash attention on they are not:
+    /// here they drifted from token 245 on, when the other sequence's window grew first.
+    /// </summary>
+    [Fact]
+    public async Task LongGreedyOutput_IsTheSame_Alone_Together_AndStaggered()
+    {
+        using var model = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 512, MaxSequences = 4 });
+        string[] prompts = ["The quick brown fox", "Once upon a time there was", "In the beginning", "Hello"];
+        GenerationRequest Long(string p) => Request(p, 450);
+        var alone = new List<(List<LlamaToken> Tokens, GenerationResult Result, string Streamed)>();
+        foreach (var p in prompts)
+        {
+            alone.Add(await Collect(model.GenerateStreamingAsync(Long(p))));
+        }
+
+        var together = await Task.WhenAll(prompts.Select(p => Collect(model.GenerateStreamingAsync(Long(p)))));
         var startGenerated = model.Stats.GeneratedTokens;
-        while (model.Stats.GeneratedTokens - startGenerated < 20 && DateTime.UtcNow < deadline)
+        var early = Collect(model.GenerateStreamingAsync(Long(prompts[0])));
+        await WaitFor(() => model.Stats.GeneratedTokens - startGenerated >= 50);
+        var late = await Collect(model.GenerateStreamingAsync(Long(prompts[1])));
+        var staggered = new[] { await early, late };
+        for (var i = 0; i < prompts.Length; i++)
         {
-            await Task.Delay(1);
+            Assert.Equal(450, alone[i].Tokens.Count);
+            Assert.Equal(alone[i].Tokens, together[i].Tokens);
+            Assert.Equal(alone[i].Result.MeanSelfCertainty, together[i].Result.MeanSelfCertainty); // the logits too, not just their argmax
         }
 
-        var late = Enumerable.Range(2, 2).Select(i => Collect(model.GenerateStreamingAsync(Request(Prompts[i], 64)))).ToArray();
-        var all = await Task.WhenAll(first.Concat(late));
-        for (var i = 0; i < 4; i++)
-        {
-            Assert.Equal(expected[i], all[i].Tokens);
-        }
+        Assert.Equal(alone[0].Tokens, staggered[0].Tokens);
+        Assert.Equal(alone[1].Tokens, staggered[1].Tokens);
+    }
+
+    [Fact]
+    public async Task FlashAttention_Setting_ReachesLlamaCpp()
+    {
+        var request = Request("The quick brown fox", 4);
+        using var off = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 256, MaxSequences = 1 });
+        using var on = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 256, MaxSequences = 1, FlashAttention = FlashAttention.On });
+        var a = await Collect(off.GenerateStreamingAsync(request));
+        var b = await Collect(on.GenerateStreamingAsync(request));
+        Assert.Equal(4, b.Tokens.Count);
+
+        // Other attention kernels: the same model's first log-probability differs in its last digits.
+        Assert.NotEqual(a.Result.MeanSelfCertainty, b.Result.MeanSelfCertainty);
+        Assert.Throws<ArgumentException>(() => new LlamaModelOptions { FlashAttention = (FlashAttention)7 }.Validate());
     }
 
     [Fact]

@@ -128,6 +128,10 @@ public sealed class TestModelGeneratorTests : IDisposable
             info.EstimateMemory(512, 3));
         Assert.True(info.EstimateComputeBytes(512) >= GgufModelInfo.ComputeBaseBytes);
         Assert.True(info.EstimateMemory(4096) > info.EstimateMemory(1024));
+
+        // Without flash attention one layer's F32 scores and softmax are materialised: 2 x 4 bytes x u x n_ctx x n_head.
+        Assert.Equal(info.EstimateComputeBytes(512, 3) + (2L * 4 * 512 * 512 * 4), info.EstimateComputeBytes(512, 3, attentionScores: true));
+        Assert.True(new LlamaModelOptions { ContextSize = 512 }.EstimateMemory(info) > new LlamaModelOptions { ContextSize = 512, FlashAttention = FlashAttention.On }.EstimateMemory(info));
     }
 
     [Fact]
