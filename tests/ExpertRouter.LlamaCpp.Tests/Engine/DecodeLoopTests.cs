@@ -76,7 +76,7 @@ public sealed class DecodeLoopTests(LlamaFixture fixture)
         // n_batch 16: the four waiting prompts (~40 tokens) are packed into shared llama_decode calls, some prompts
         // split across two calls; each must still generate exactly what it generates alone.
         const int batchSize = 16;
-        using var model = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 512, MaxSequences = 4, BatchSize = batchSize });
+        using var model = await LlamaModel.LoadAsync(fixture.TinyQ8Path, new LlamaModelOptions { ContextSize = 2048, MaxSequences = 4, BatchSize = batchSize });
         var waiting = Prompts[4..].Select(p => model.Tokenize(p)).ToArray();
         var alone = new List<List<LlamaToken>>();
         foreach (var p in Prompts[4..])
@@ -96,7 +96,8 @@ public sealed class DecodeLoopTests(LlamaFixture fixture)
         {
             using var cts = new CancellationTokenSource();
             var start = model.Stats;
-            var blockers = Prompts[..4].Select(p => Collect(model.GenerateStreamingAsync(Request(p, 400), cts.Token))).ToArray();
+            // 2000 tokens: far longer than the waits below take, even on a loaded machine; they are cancelled.
+            var blockers = Prompts[..4].Select(p => Collect(model.GenerateStreamingAsync(Request(p, 2000), cts.Token))).ToArray();
             // All four in their slots with their prompts processed (so no blocker prompt is counted below).
             var blockerPrompts = Prompts[..4].Sum(p => model.Tokenize(p).Count);
             await WaitFor(() => model.Stats is { ActiveSequences: 4 } s && s.PromptTokens >= start.PromptTokens + blockerPrompts);
