@@ -47,7 +47,7 @@ internal static class RoutedBatchTestData
         {
             validationSetId = set.GetProperty("set").GetProperty("id").GetString(),
             profileId,
-            settings = new { maxAnswerTokens = 4, keywordModel = "demo-general", aggregatorBenchmarkItems = 2 },
+            settings = new { maxAnswerTokens = 4, keywordModel = KeywordModel, aggregatorBenchmarkItems = 2 },
         });
         var run = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement;
         Assert.True(started.IsSuccessStatusCode, run.ToString());
