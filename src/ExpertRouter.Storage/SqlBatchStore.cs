@@ -123,23 +123,25 @@ public sealed class SqlBatchStore(IDatabase database, TimeProvider? timeProvider
     public async Task<bool> TrySetStatusAsync(string id, string status, IReadOnlyCollection<string> from, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(from);
-        if (!Statuses.Contains(status))
-        {
-            throw new ArgumentOutOfRangeException(nameof(status), status, "Not a batch status.");
-        }
-
+        var stamp = StampFor(status, nameof(status));
         if (from.Count == 0)
         {
             return false;
         }
 
-        // The column name comes from the fixed status set above, never from input.
-        var stamp = status == BatchStatuses.Validating ? "" : $", {status}_at = @now";
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE batches SET status = @status{stamp} WHERE id = @id AND {(_postgres ? "status = ANY(@from)" : "status IN @from")}",
             new { id, status, from = from.ToArray(), now = Ts(_time.GetUtcNow()) }, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
     }
+
+    /// <summary>
+    /// The SET fragment stamping the time a batch reached <paramref name="status"/> (none for "validating", which has no
+    /// column). The column name comes from the fixed status set, never from input: anything else throws.
+    /// </summary>
+    private static string StampFor(string status, string paramName) =>
+        !Statuses.Contains(status) ? throw new ArgumentOutOfRangeException(paramName, status, "Not a batch status.")
+        : status == BatchStatuses.Validating ? "" : $", {status}_at = @now";
 
     public async Task UpdateCountsAsync(string id, int total, int completed, int failed, CancellationToken cancellationToken = default)
     {
@@ -152,12 +154,7 @@ public sealed class SqlBatchStore(IDatabase database, TimeProvider? timeProvider
     public async Task FinishAsync(BatchRecord batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (!Statuses.Contains(batch.Status))
-        {
-            throw new ArgumentOutOfRangeException(nameof(batch), batch.Status, "Not a batch status.");
-        }
-
-        var stamp = batch.Status == BatchStatuses.Validating ? "" : $", {batch.Status}_at = @now";
+        var stamp = StampFor(batch.Status, nameof(batch));
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE batches SET status = @Status, output_file_id = @OutputFileId, error_file_id = @ErrorFileId, errors = @Errors, " +

@@ -85,7 +85,7 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
         }
 
         var job = row.ToRecord();
-        await AddEventAsync(connection, job.Id, "claimed", worker, string.Create(CultureInfo.InvariantCulture, $"attempt {job.Attempts} of {job.MaxAttempts}"), cancellationToken).ConfigureAwait(false);
+        await InsertEventAsync(connection, null, job.Id, "claimed", worker, string.Create(CultureInfo.InvariantCulture, $"attempt {job.Attempts} of {job.MaxAttempts}"), p.now, cancellationToken).ConfigureAwait(false);
         return job;
     }
 
@@ -97,7 +97,7 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
             "UPDATE jobs SET heartbeat_at = @now, lease_expires_at = @expires, updated_at = @now, progress = COALESCE(@progress, progress) " +
             "WHERE id = @jobId AND lease_owner = @worker AND status = 'running' RETURNING cancel_requested",
             new { jobId, worker, progress, now = Ts(now), expires = Ts(now + lease) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return cancel is null or DBNull ? new JobHeartbeat(false, false) : new JobHeartbeat(true, SqlValues.ToBool(cancel));
+        return ToHeartbeat(cancel);
     }
 
     public async Task<JobHeartbeat> UpdateProgressAsync(string jobId, string worker, string progress, CancellationToken cancellationToken = default)
@@ -106,7 +106,7 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
         var cancel = await connection.ExecuteScalarAsync<object?>(new CommandDefinition(
             "UPDATE jobs SET progress = @progress, updated_at = @now WHERE id = @jobId AND lease_owner = @worker AND status = 'running' RETURNING cancel_requested",
             new { jobId, worker, progress, now = Ts(_time.GetUtcNow()) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return cancel is null or DBNull ? new JobHeartbeat(false, false) : new JobHeartbeat(true, SqlValues.ToBool(cancel));
+        return ToHeartbeat(cancel);
     }
 
     public async Task<bool> FinishAsync(string jobId, string worker, JobStatus status, string? errorMessage, string? progress = null, CancellationToken cancellationToken = default)
@@ -343,19 +343,17 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
         var parts = (await connection.QueryAsync<PartCountRow>(new CommandDefinition(
             "SELECT item AS Item, COUNT(*) AS Parts FROM job_partials WHERE job_id = @jobId GROUP BY item",
             new { jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(r => r.Item, r => (int)r.Parts);
-        var checkpoints = (await GetCheckpointsAsync(jobId, cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Item);
+        // The checkpoints' state only, not their results (whole output lines).
+        var checkpoints = (await connection.QueryAsync<CheckpointRow>(new CommandDefinition(
+            "SELECT item AS Item, succeeded AS Succeeded, worker AS Worker, created_at AS CreatedAt FROM job_checkpoints WHERE job_id = @jobId",
+            new { jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(r => r.Item);
         return [.. computations.Keys.Union(checkpoints.Keys).Union(parts.Keys).Order().Select(item =>
         {
             computations.TryGetValue(item, out var c);
-            checkpoints.TryGetValue(item, out var k);
-            return new JobItemState(item, (int)(c?.Computations ?? 0), c?.LastWorker, k?.Succeeded, k?.Worker, k?.CreatedAt, parts.GetValueOrDefault(item));
+            var finished = checkpoints.TryGetValue(item, out var k);
+            return new JobItemState(item, (int)(c?.Computations ?? 0), c?.LastWorker, finished ? SqlValues.ToBool(k!.Succeeded) : null, k?.Worker,
+                finished ? SqlValues.ReadTs(k!.CreatedAt) : null, parts.GetValueOrDefault(item));
         })];
-    }
-
-    public async Task AddEventAsync(string jobId, string eventName, string? worker = null, string? detail = null, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await AddEventAsync(connection, jobId, eventName, worker, detail, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<JobEvent>> GetEventsAsync(string jobId, CancellationToken cancellationToken = default)
@@ -367,8 +365,9 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
         return [.. rows.Select(r => new JobEvent(r.Seq, r.JobId, SqlValues.ReadTs(r.At), r.Event, r.Worker, r.Detail))];
     }
 
-    private Task AddEventAsync(DbConnection connection, string jobId, string eventName, string? worker, string? detail, CancellationToken ct) =>
-        InsertEventAsync(connection, null, jobId, eventName, worker, detail, Ts(_time.GetUtcNow()), ct);
+    /// <summary>The <c>cancel_requested</c> a lease-conditional update returned: null when the worker no longer owns the job.</summary>
+    private static JobHeartbeat ToHeartbeat(object? cancel) =>
+        cancel is null or DBNull ? new JobHeartbeat(false, false) : new JobHeartbeat(true, SqlValues.ToBool(cancel));
 
     private static async Task InsertEventAsync(DbConnection connection, DbTransaction? tx, string jobId, string eventName, string? worker, string? detail, object at, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(

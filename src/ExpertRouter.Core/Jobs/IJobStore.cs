@@ -77,9 +77,6 @@ public interface IJobStore
     /// <summary>Per item: computations started, parts stored and the checkpoint, in item order.</summary>
     Task<IReadOnlyList<JobItemState>> GetItemsAsync(string jobId, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends to the job's history.</summary>
-    Task AddEventAsync(string jobId, string eventName, string? worker = null, string? detail = null, CancellationToken cancellationToken = default);
-
     /// <summary>The job's history, oldest first.</summary>
     Task<IReadOnlyList<JobEvent>> GetEventsAsync(string jobId, CancellationToken cancellationToken = default);
 }
