@@ -87,7 +87,7 @@ internal static class VectorBenchmark
 
             var queryVectors = Enumerable.Range(0, queries).Select(_ => Gaussian(random, dims)).ToArray();
             var filters = Enumerable.Range(0, queries).Select(q => VectorFilter.Where("expert", Group(q % groups))).ToArray();
-            // Warm up past the JIT's tiering delay, so the timed queries run fully optimised code.
+            // Warm up (first-call compilation, CPU caches), so the timed queries measure the steady state.
             var warmUp = Stopwatch.StartNew();
             for (var q = 0; q < 200 || warmUp.ElapsedMilliseconds < 500; q++)
             {

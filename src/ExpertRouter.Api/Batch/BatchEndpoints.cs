@@ -51,9 +51,10 @@ public static class BatchEndpoints
         batches.MapPost("/{id}/cancel", async (string id, IBatchStore store, JobService jobs, CancellationToken ct) =>
         {
             var batch = await RequireAsync(store, id, ct);
+            Core.Jobs.JobRecord? job = null;
             if (batch.Status is BatchStatuses.Validating or BatchStatuses.InProgress)
             {
-                await jobs.CancelAsync(id, ct);
+                job = (await jobs.CancelAsync(id, ct)).Job;
                 batch = await RequireAsync(store, id, ct);
             }
             else if (batch.Status is not (BatchStatuses.Cancelling or BatchStatuses.Cancelled))
@@ -61,7 +62,7 @@ public static class BatchEndpoints
                 throw new OpenAiException(409, $"Batch '{id}' is {batch.Status} and can no longer be cancelled.", null, "batch_not_cancellable");
             }
 
-            return TypedResults.Json(ToDto(batch, await jobs.Store.GetAsync(id, ct)), OpenAiJson.Options);
+            return TypedResults.Json(ToDto(batch, job ?? await jobs.Store.GetAsync(id, ct)), OpenAiJson.Options);
         })
         .WithSummary("Cancel a batch: status cancelling, then cancelled; lines finished so far are kept in the output file")
         .Produces<BatchObjectDto>()
@@ -77,7 +78,7 @@ public static class BatchEndpoints
         {
             Id = batch.Id,
             Endpoint = batch.Endpoint,
-            Errors = batch.Errors is null ? null : JsonDocument.Parse(batch.Errors).RootElement.Clone(),
+            Errors = JobDto.Parse(batch.Errors),
             InputFileId = batch.InputFileId,
             CompletionWindow = batch.CompletionWindow,
             Status = batch.Status,
@@ -100,7 +101,7 @@ public static class BatchEndpoints
                 job_status = job.Status.ToString().ToLowerInvariant(),
                 attempts = job.Attempts,
                 worker = job.LeaseOwner,
-                progress = job.Progress is null ? (JsonElement?)null : JsonDocument.Parse(job.Progress).RootElement.Clone(),
+                progress = JobDto.Parse(job.Progress),
             },
         };
     }

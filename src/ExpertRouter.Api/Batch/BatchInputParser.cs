@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using ExpertRouter.Api.OpenAi;
 
 namespace ExpertRouter.Api.Batch;
 
@@ -58,9 +59,7 @@ internal static class BatchInputParser
         }
         catch (JsonException e)
         {
-            var message = e.Message;
-            var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-            return (null, new BatchInputProblem(number, null, "invalid_json", $"Line {number}: not valid JSON: {(cut > 0 ? message[..cut] : message)}"));
+            return (null, new BatchInputProblem(number, null, "invalid_json", $"Line {number}: not valid JSON: {ErrorMapper.JsonMessage(e)}"));
         }
 
         using (document)

@@ -4,6 +4,7 @@ using ExpertRouter.Api.Configuration;
 using ExpertRouter.Api.Experts;
 using ExpertRouter.Api.Jobs;
 using ExpertRouter.Api.OpenAi;
+using ExpertRouter.Api.OpenAi.Contracts;
 using ExpertRouter.Core.Batches;
 using ExpertRouter.Core.Experts;
 using ExpertRouter.Core.Jobs;
@@ -165,7 +166,7 @@ public sealed partial class BatchJobHandler(
         await batches.TrySetStatusAsync(job.Id, BatchStatuses.Cancelling, [BatchStatuses.Validating, BatchStatuses.InProgress], cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task OnRequeuedAsync(JobRecord job, bool failedItemsOnly, CancellationToken cancellationToken)
+    public async Task OnRequeuedAsync(JobRecord job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         await batches.ReopenAsync(job.Id, cancellationToken).ConfigureAwait(false);
@@ -185,7 +186,7 @@ public sealed partial class BatchJobHandler(
     {
         if (endpoint == OpenAiOperations.EmbeddingsEndpoint)
         {
-            var embeddings = OpenAiOperations.ParseEmbeddings(line.Body);
+            var embeddings = OpenAiOperations.ParseEmbeddings(line.Body.Deserialize<EmbeddingRequest>(OpenAiJson.Options));
             var target = await registry.FindAsync(embeddings.Model, ct).ConfigureAwait(false) ?? throw ExpertNotFoundException.For(embeddings.Model);
             return new Work(line, embeddings.Model) { Embeddings = embeddings, Expert = target };
         }
@@ -269,7 +270,7 @@ public sealed partial class BatchJobHandler(
             }
         }
 
-        run.Progress.ResumedCalls = restored;
+        run.Progress.SetResumedCalls(restored);
     }
 
     /// <summary>Expert groups one after another, the next one always the cheapest to start (resident first); returns the batch's end status so far.</summary>

@@ -28,11 +28,13 @@ internal sealed class BatchProgress
     /// <summary>Lines that failed: malformed, rejected, or failed after their retries.</summary>
     public int Failed { get; private set; }
 
-    /// <summary>Expert answers of routed lines restored from an earlier attempt's checkpoints instead of being computed again.</summary>
-    public int ResumedCalls
+    /// <summary>Records how many expert answers of routed lines were restored from an earlier attempt instead of being computed again.</summary>
+    public void SetResumedCalls(int calls)
     {
-        get { lock (_gate) { return _resumedCalls; } }
-        set { lock (_gate) { _resumedCalls = value; } }
+        lock (_gate)
+        {
+            _resumedCalls = calls;
+        }
     }
 
     public void SetCounts(int completed, int failed)
@@ -110,12 +112,7 @@ internal sealed class BatchProgress
     {
         lock (_gate)
         {
-            group.Count(succeeded);
-            if (_phases.Count > 0)
-            {
-                _phases[^1].Count(succeeded);
-            }
-
+            CallEnded(group, succeeded);
             _doneThisRun++;
             if (succeeded)
             {
@@ -156,7 +153,7 @@ internal sealed class BatchProgress
 
         public string Name { get; } = name;
 
-        public int Lines { get; set; } = lines;
+        public int Lines { get; } = lines;
 
         public int Done { get; private set; }
 

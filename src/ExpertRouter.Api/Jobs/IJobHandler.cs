@@ -22,8 +22,8 @@ public interface IJobHandler
     /// <summary>A user asked to cancel the job (it may not have started yet): reflect it in the job's own records.</summary>
     Task OnCancelRequestedAsync(JobRecord job, CancellationToken cancellationToken);
 
-    /// <summary>The job was put back in the queue by a retry request (after its failed items were forgotten when <paramref name="failedItemsOnly"/>).</summary>
-    Task OnRequeuedAsync(JobRecord job, bool failedItemsOnly, CancellationToken cancellationToken);
+    /// <summary>The job was put back in the queue by a retry request (the queue has already forgotten the items to redo).</summary>
+    Task OnRequeuedAsync(JobRecord job, CancellationToken cancellationToken);
 
     /// <summary>The queue gave up on the job (it kept throwing or kept crashing its workers): record the failure.</summary>
     Task OnFailedAsync(JobRecord job, string reason, CancellationToken cancellationToken);

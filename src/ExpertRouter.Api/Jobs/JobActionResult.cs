@@ -3,7 +3,4 @@ using ExpertRouter.Core.Jobs;
 namespace ExpertRouter.Api.Jobs;
 
 /// <summary>The result of a cancel or retry request: the job after it, or why nothing was done.</summary>
-public sealed record JobActionResult(JobRecord? Job, bool NotFound, string? Conflict)
-{
-    public bool Succeeded => Job is not null && Conflict is null && !NotFound;
-}
+public sealed record JobActionResult(JobRecord? Job, bool NotFound, string? Conflict);

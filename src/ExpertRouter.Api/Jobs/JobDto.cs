@@ -66,7 +66,8 @@ public sealed record JobDto
         };
     }
 
-    private static JsonElement? Parse(string? json)
+    /// <summary>Stored JSON as an element (a string element when it is not JSON); null when there is none.</summary>
+    internal static JsonElement? Parse(string? json)
     {
         if (string.IsNullOrEmpty(json))
         {

@@ -85,7 +85,7 @@ public sealed class JobService(IJobStore store, IEnumerable<IJobHandler> handler
         // The handler resets its own records first, so a worker claiming the requeued job finds them ready.
         if (HandlerFor(job.Kind) is { } handler)
         {
-            await handler.OnRequeuedAsync(job, failedItemsOnly, cancellationToken).ConfigureAwait(false);
+            await handler.OnRequeuedAsync(job, cancellationToken).ConfigureAwait(false);
         }
 
         if (!await store.RequeueAsync(id, cancellationToken).ConfigureAwait(false))

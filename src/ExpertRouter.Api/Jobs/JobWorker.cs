@@ -20,13 +20,9 @@ public sealed partial class JobWorker(
     ILogger<JobWorker> logger) : BackgroundService
 {
     private readonly JobOptions _options = options.Value;
-    private int _running;
 
     /// <summary>This process's worker id, the lease owner of the jobs it runs.</summary>
     public string WorkerId { get; } = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}");
-
-    /// <summary>Jobs running in this process now.</summary>
-    public int Running => Volatile.Read(ref _running);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -79,15 +75,7 @@ public sealed partial class JobWorker(
                 continue;
             }
 
-            Interlocked.Increment(ref _running);
-            try
-            {
-                await RunAsync(job, stoppingToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _running);
-            }
+            await RunAsync(job, stoppingToken).ConfigureAwait(false);
         }
     }
 

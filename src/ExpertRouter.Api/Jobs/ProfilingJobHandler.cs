@@ -85,7 +85,7 @@ public sealed class ProfilingJobHandler(ProfilingRunner runner, IProfilingStore 
         }
     }
 
-    public async Task OnRequeuedAsync(JobRecord job, bool failedItemsOnly, CancellationToken cancellationToken)
+    public async Task OnRequeuedAsync(JobRecord job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var run = await store.GetRunAsync(job.Id, cancellationToken).ConfigureAwait(false);

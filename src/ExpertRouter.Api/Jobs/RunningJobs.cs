@@ -22,6 +22,4 @@ public sealed class RunningJobs
         cancel();
         return true;
     }
-
-    public IReadOnlyCollection<string> Ids => [.. _cancel.Keys];
 }

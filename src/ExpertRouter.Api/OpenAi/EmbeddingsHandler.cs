@@ -1,9 +1,7 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using ExpertRouter.Api.Configuration;
 using ExpertRouter.Api.OpenAi.Contracts;
 using ExpertRouter.Core.Experts;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
 namespace ExpertRouter.Api.OpenAi;
@@ -18,8 +16,8 @@ public sealed class EmbeddingsHandler(IExpertClientProvider experts, IOptions<Ex
         ArgumentNullException.ThrowIfNull(context);
         var ct = context.RequestAborted;
         ErrorMapper.LimitBody(context, options.Value.MaxRequestBodyBytes);
-        using var document = await JsonDocument.ParseAsync(context.Request.Body, default, ct).ConfigureAwait(false);
-        var request = OpenAiOperations.ParseEmbeddings(document.RootElement);
+        var request = OpenAiOperations.ParseEmbeddings(
+            await JsonSerializer.DeserializeAsync<EmbeddingRequest>(context.Request.Body, OpenAiJson.Options, ct).ConfigureAwait(false));
         using var lease = await experts.AcquireAsync(request.Model, null, ct).ConfigureAwait(false);
         var response = await OpenAiOperations.EmbedAsync(lease, request, ct).ConfigureAwait(false);
         context.Response.Headers[ChatCompletionHandler.ExpertHeader] = lease.Expert.Id;

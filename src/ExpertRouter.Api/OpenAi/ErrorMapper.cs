@@ -91,7 +91,8 @@ public static class ErrorMapper
         Error = new OpenAiErrorBody { Message = e.Message, Type = e.Type, Param = e.Param, Code = e.Code },
     };
 
-    private static string JsonMessage(JsonException j)
+    /// <summary>A JSON error's message without System.Text.Json's own "Path: ..." suffix, with the path when there is one.</summary>
+    internal static string JsonMessage(JsonException j)
     {
         var message = j.Message;
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);

@@ -25,11 +25,14 @@ internal static class OpenAiOperations
         return ChatRequestParser.Parse(request, maxChoices);
     }
 
-    /// <summary>Validates an embeddings body with the online endpoint's rules.</summary>
-    public static ParsedEmbeddingRequest ParseEmbeddings(JsonElement body)
+    /// <summary>Validates an embeddings request (as deserialized from its body) with the online endpoint's rules.</summary>
+    public static ParsedEmbeddingRequest ParseEmbeddings(EmbeddingRequest? request)
     {
-        var request = body.Deserialize<EmbeddingRequest>(OpenAiJson.Options)
-            ?? throw OpenAiException.Invalid("The request body must be a JSON object.", null, "invalid_json");
+        if (request is null)
+        {
+            throw OpenAiException.Invalid("The request body must be a JSON object.", null, "invalid_json");
+        }
+
         if (string.IsNullOrWhiteSpace(request.Model))
         {
             throw OpenAiException.Invalid("'model' is required.", "model", "missing_required_parameter");

@@ -43,7 +43,7 @@ public sealed class RouterEvaluator(MoeExecutor executor, Func<long> modelLoads)
                     {
                         calls++;
                         using var lease = await executor.AcquireAggregatorAsync(draft.Aggregator!, cancellationToken).ConfigureAwait(false);
-                        text = (await lease.Chat.GetResponseAsync([new ChatMessage(ChatRole.User, draft.SynthesisPrompt!)], new ChatOptions { Temperature = 0, MaxOutputTokens = maxTokens }, cancellationToken).ConfigureAwait(false)).Text;
+                        text = (await lease.Chat.GetResponseAsync(MoeExecutor.SynthesisMessages(draft), MoeExecutor.SynthesisOptions(options), cancellationToken).ConfigureAwait(false)).Text;
                     }
 
                     correct += AnswerChecker.IsCorrect(AnswerExtractor.Extract(text, item.Kind, item.Choices?.Count ?? 0), item.Answer, item.Kind) ? 1 : 0;

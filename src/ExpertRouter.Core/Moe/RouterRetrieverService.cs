@@ -92,9 +92,8 @@ public sealed class RouterRetrieverService(
             return cached;
         }
 
-        var points = await vectors.GetCollectionAsync(Collection, cancellationToken).ConfigureAwait(false) is null
-            ? []
-            : await vectors.ListAsync(Collection, VectorFilter.Where("profile", Key(profile)), withVectors: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var points = await vectors.OrWhenMissingAsync(
+            v => v.ListAsync(Collection, VectorFilter.Where("profile", Key(profile)), withVectors: true, cancellationToken: cancellationToken), []).ConfigureAwait(false);
         var means = points.GroupBy(p => p.Payload["expert"]).ToDictionary(g => g.Key, g =>
         {
             var sum = new float[g.First().Vector.Length];
@@ -125,8 +124,7 @@ public sealed class RouterRetrieverService(
 
     private async Task BuildIfMissingAsync(SkillProfileSet profile)
     {
-        var exists = await vectors.GetCollectionAsync(Collection).ConfigureAwait(false) is not null
-            && await vectors.CountAsync(Collection, VectorFilter.Where("profile", Key(profile))).ConfigureAwait(false) > 0;
+        var exists = await vectors.OrWhenMissingAsync(v => v.CountAsync(Collection, VectorFilter.Where("profile", Key(profile))), 0L).ConfigureAwait(false) > 0;
         if (!exists)
         {
             await RebuildAsync(profile, null, CancellationToken.None).ConfigureAwait(false);
@@ -155,37 +153,44 @@ public sealed class RouterRetrieverService(
             }
         }
 
-        _means.TryRemove(Key(profile), out _);
-        var needed = won.Values.SelectMany(v => v).Distinct().Where(i => i < items.Count).ToList();
+        var targets = expertIds.Where(e => onlyExpert is null || e == onlyExpert).Order(StringComparer.Ordinal).ToList();
+        var needed = won.Where(w => targets.Contains(w.Key)).SelectMany(w => w.Value).Distinct().Where(i => i < items.Count).ToList();
         var embedded = needed.Count == 0 ? [] : await embedder.EmbedAsync([.. needed.Select(i => items[i].Question)], cancellationToken).ConfigureAwait(false);
         var byItem = needed.Select((item, n) => (item, n)).ToDictionary(x => x.item, x => embedded[x.n]);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var expert in expertIds.Where(e => onlyExpert is null || e == onlyExpert).Order(StringComparer.Ordinal))
+        try
         {
-            var mine = won.GetValueOrDefault(expert) ?? [];
-            var centroids = KMeans.Centroids([.. mine.Where(byItem.ContainsKey).Select(i => byItem[i])], _options.RetrieverPilotsPerExpert);
-            if (centroids.Length > 0)
+            foreach (var expert in targets)
             {
-                await vectors.EnsureCollectionAsync(Collection, centroids[0].Length, cancellationToken).ConfigureAwait(false);
-            }
+                var mine = won.GetValueOrDefault(expert) ?? [];
+                var centroids = KMeans.Centroids([.. mine.Where(byItem.ContainsKey).Select(i => byItem[i])], _options.RetrieverPilotsPerExpert);
+                if (centroids.Length > 0)
+                {
+                    await vectors.EnsureCollectionAsync(Collection, centroids[0].Length, cancellationToken).ConfigureAwait(false);
+                }
 
-            if (await vectors.GetCollectionAsync(Collection, cancellationToken).ConfigureAwait(false) is not null)
-            {
-                await vectors.DeleteWhereAsync(Collection, VectorFilter.Where("profile", Key(profile)).And("expert", expert), cancellationToken).ConfigureAwait(false);
-            }
+                if (await vectors.GetCollectionAsync(Collection, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    await vectors.DeleteWhereAsync(Collection, VectorFilter.Where("profile", Key(profile)).And("expert", expert), cancellationToken).ConfigureAwait(false);
+                }
 
-            counts[expert] = centroids.Length;
-            if (centroids.Length == 0)
-            {
-                continue; // this expert won no query on its own: no pilots
-            }
+                counts[expert] = centroids.Length;
+                if (centroids.Length == 0)
+                {
+                    continue; // this expert won no query on its own: no pilots
+                }
 
-            await vectors.UpsertAsync(Collection, [.. centroids.Select((c, i) => new VectorPoint($"{Key(profile)}/{expert}/{i}", c, new Dictionary<string, string>
-            {
-                ["profile"] = Key(profile),
-                ["expert"] = expert,
-                ["won"] = mine.Count.ToString(CultureInfo.InvariantCulture),
-            }))], cancellationToken).ConfigureAwait(false);
+                await vectors.UpsertAsync(Collection, [.. centroids.Select((c, i) => new VectorPoint($"{Key(profile)}/{expert}/{i}", c, new Dictionary<string, string>
+                {
+                    ["profile"] = Key(profile),
+                    ["expert"] = expert,
+                    ["won"] = mine.Count.ToString(CultureInfo.InvariantCulture),
+                }))], cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _means.TryRemove(Key(profile), out _); // after the writes: a concurrent plan cannot cache the old pilots again
         }
 
         return counts;

@@ -46,9 +46,8 @@ public sealed class RoutingMemoryService(
     public async Task<IReadOnlyList<string>> FeedbackAsync(string responseId, bool good, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(responseId);
-        var found = await vectors.GetCollectionAsync(RoutedCollection, cancellationToken).ConfigureAwait(false) is null
-            ? []
-            : await vectors.ListAsync(RoutedCollection, VectorFilter.Where("response_id", responseId), withVectors: true, max: 1, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var found = await vectors.OrWhenMissingAsync(
+            v => v.ListAsync(RoutedCollection, VectorFilter.Where("response_id", responseId), withVectors: true, max: 1, cancellationToken: cancellationToken), []).ConfigureAwait(false);
         var routed = (found.Count > 0 ? found[0] : null) ?? throw new FeedbackNotFoundException($"No routed answer has the id '{responseId}' (feedback applies to answers of moe/* models).");
         var experts = routed.Payload["experts"].Split(',', StringSplitOptions.RemoveEmptyEntries);
         var outcome = good ? "good" : "bad";
@@ -68,9 +67,7 @@ public sealed class RoutingMemoryService(
         var registered = (await context.RegisteredAsync(cancellationToken).ConfigureAwait(false)).Select(e => e.Id).ToList();
         var query = KMeans.Normalized((await embedder.EmbedAsync([question], cancellationToken).ConfigureAwait(false))[0]);
         // Unfiltered search (the fast path of the index), then drop experts that are no longer registered.
-        var hits = (await vectors.GetCollectionAsync(MemoryCollection, cancellationToken).ConfigureAwait(false) is null
-            ? []
-            : await vectors.SearchAsync(MemoryCollection, query, _options.MemoryNeighbours, null, cancellationToken).ConfigureAwait(false))
+        var hits = (await vectors.OrWhenMissingAsync(v => v.SearchAsync(MemoryCollection, query, _options.MemoryNeighbours, null, cancellationToken), []).ConfigureAwait(false))
             .Where(h => registered.Contains(h.Payload["expert"])).ToList();
         var scores = hits.GroupBy(h => h.Payload["expert"])
             .Select(g => (Expert: g.Key, Score: g.Sum(h => (double)h.Score * (h.Payload["outcome"] == "good" ? 1 : -1))))

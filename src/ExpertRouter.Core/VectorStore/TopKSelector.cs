@@ -18,8 +18,6 @@ internal sealed class TopKSelector
         _rows = new int[k];
     }
 
-    public int Count => _count;
-
     public void Offer(float score, int row)
     {
         if (_count < _scores.Length)
