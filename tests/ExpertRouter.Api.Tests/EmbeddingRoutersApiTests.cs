@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using OpenAI.Chat;
 
@@ -18,20 +17,9 @@ public sealed class EmbeddingRoutersApiTests
             answer = "ABCD"[i % 4].ToString(),
             skills = new[] { i % 2 == 0 ? "algebra" : "cardiology" },
         })));
-        using var content = new StringContent(jsonl, Encoding.UTF8, "application/x-ndjson");
-        using var imported = await host.Http.PostAsync("/api/validation-sets?name=routers", content);
-        var setId = JsonDocument.Parse(await imported.Content.ReadAsStringAsync()).RootElement.GetProperty("set").GetProperty("id").GetString();
+        var setId = (await ProfilingTestData.ImportAsync(host.Http, jsonl, "routers")).GetProperty("set").GetProperty("id").GetString();
         var (_, run) = await host.PostJsonAsync("/api/profiling-runs", new { validationSetId = setId, settings = new { maxAnswerTokens = 4, keywordModel = "demo-general", aggregatorBenchmarkItems = 2 } });
-        var runPath = $"/api/profiling-runs/{run.GetProperty("id").GetString()}";
-        var deadline = DateTime.UtcNow.AddMinutes(4);
-        var state = await host.GetJsonAsync(runPath);
-        while (state.GetProperty("status").GetString() is "queued" or "running")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "profiling did not finish: " + state);
-            await Task.Delay(100);
-            state = await host.GetJsonAsync(runPath);
-        }
-
+        var state = await ProfilingTestData.WaitForRunAsync(host.Http, run.GetProperty("id").GetString()!);
         Assert.True(state.GetProperty("status").GetString() == "completed", state.ToString());
 
         var models = (await host.OpenAi.GetOpenAIModelClient().GetModelsAsync()).Value.Select(m => m.Id).ToList();

@@ -60,13 +60,7 @@ public sealed class ServiceHost : IAsyncDisposable
         return new ServiceHost(app, dataDirectory, owns);
     }
 
-    public async Task<JsonElement> GetJsonAsync(string path)
-    {
-        using var response = await Http.GetAsync(path);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    public Task<JsonElement> GetJsonAsync(string path) => Batch.BatchTestData.GetAsync(Http, path);
 
     public async Task<(int Status, JsonElement Body)> PostJsonAsync(string path, object body)
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using OpenAI.Chat;
 
@@ -9,45 +8,11 @@ namespace ExpertRouter.Api.Tests;
 /// <summary>Profiling and routed chat end to end on generated GGUF experts, through HTTP and the official OpenAI client.</summary>
 public sealed class SymbolicMoeApiTests
 {
-    private static string Jsonl(int count, bool skills = true) => string.Join("\n", Enumerable.Range(0, count).Select(i => JsonSerializer.Serialize(new
-    {
-        question = $"Question {i}: which option is right about topic {i % 3}?",
-        choices = new[] { "first", "second", "third", "fourth" },
-        answer = "ABCD"[i % 4].ToString(),
-        skills = skills ? new[] { i % 3 == 0 ? "algebra" : i % 3 == 1 ? "genetics" : "contract law" } : null,
-    })));
-
-    private static async Task<JsonElement> ImportAsync(ServiceHost host, string jsonl, int expectedStatus = 201)
-    {
-        using var content = new StringContent(jsonl, Encoding.UTF8, "application/x-ndjson");
-        using var response = await host.Http.PostAsync("/api/validation-sets?name=e2e", content);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(expectedStatus == (int)response.StatusCode, text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private static async Task<JsonElement> WaitForRunAsync(ServiceHost host, string runId)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(4);
-        while (true)
-        {
-            var run = await host.GetJsonAsync($"/api/profiling-runs/{runId}");
-            var status = run.GetProperty("status").GetString();
-            if (status is "completed" or "failed" or "cancelled")
-            {
-                return run;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "profiling did not finish: " + run);
-            await Task.Delay(100);
-        }
-    }
-
     [Fact]
     public async Task ProfilingRun_CompletesWithProgress_ThenRoutedChatAnswersWithExplanation()
     {
         await using var host = await ServiceHost.StartAsync();
-        var set = await ImportAsync(host, Jsonl(12));
+        var set = await ProfilingTestData.ImportAsync(host.Http, ProfilingTestData.Jsonl(12));
         var setId = set.GetProperty("set").GetProperty("id").GetString();
         var (status, run) = await host.PostJsonAsync("/api/profiling-runs", new
         {
@@ -56,7 +21,7 @@ public sealed class SymbolicMoeApiTests
             settings = new { maxAnswerTokens = 12, keywordModel = "demo-general", aggregatorBenchmarkItems = 4 },
         });
         Assert.True(status == 202, run.ToString());
-        var done = await WaitForRunAsync(host, run.GetProperty("id").GetString()!);
+        var done = await ProfilingTestData.WaitForRunAsync(host.Http, run.GetProperty("id").GetString()!);
         Assert.True(done.GetProperty("status").GetString() == "completed", done.ToString());
         var progress = done.GetProperty("progress");
         Assert.Equal(1.0, progress.GetProperty("fraction").GetDouble());
@@ -161,8 +126,7 @@ public sealed class SymbolicMoeApiTests
         var groups = progress.GetProperty("experts").EnumerateArray().ToList();
         var experts = groups.Where(g => g.GetProperty("kind").GetString() == "gguf").ToList();
         Assert.Equal(experts.Count, experts.Select(g => g.GetProperty("name").GetString()).Distinct().Count());
-        Assert.Equal(output.Take(6).Sum(l => l.GetProperty("response").GetProperty("body").GetProperty("expert_router").GetProperty("routing").GetProperty("selected").GetArrayLength()),
-            experts.Sum(g => g.GetProperty("routedCalls").GetInt32()));
+        Assert.Equal(Batch.RoutedBatchTestData.Selected(output.Take(6)), Batch.RoutedBatchTestData.CallsRun(progress));
         Assert.All(experts, g => Assert.Equal(g.GetProperty("lines").GetInt32(), g.GetProperty("done").GetInt32()));
         var aggregators = groups.Where(g => g.GetProperty("kind").GetString() == "aggregator").ToList();
         Assert.Equal(syntheses, aggregators.Sum(g => g.GetProperty("done").GetInt32()));
@@ -266,15 +230,15 @@ public sealed class SymbolicMoeApiTests
         await using var host = await ServiceHost.StartAsync();
 
         // Malformed lines are reported by line number; good lines are kept.
-        var mixed = Jsonl(2) + "\n{not json}\n{\"question\":\"no answer\"}\n" + Jsonl(1);
-        var imported = await ImportAsync(host, mixed);
+        var mixed = ProfilingTestData.Jsonl(2) + "\n{not json}\n{\"question\":\"no answer\"}\n" + ProfilingTestData.Jsonl(1);
+        var imported = await ProfilingTestData.ImportAsync(host.Http, mixed);
         Assert.Equal(3, imported.GetProperty("items").GetInt32());
         var errors = imported.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("line").GetInt32()).ToList();
         Assert.Equal([3, 4], errors);
 
         // An empty set is refused and nothing is stored.
         var before = (await host.GetJsonAsync("/api/validation-sets")).GetArrayLength();
-        var empty = await ImportAsync(host, "\n\n", 422);
+        var empty = await ProfilingTestData.ImportAsync(host.Http, "\n\n", expectedStatus: 422);
         Assert.Equal(0, empty.GetProperty("items").GetInt32());
         Assert.Equal(before, (await host.GetJsonAsync("/api/validation-sets")).GetArrayLength());
 
@@ -295,7 +259,7 @@ public sealed class SymbolicMoeApiTests
         Assert.Equal("no_profile", b4.GetProperty("error").GetProperty("code").GetString());
 
         // A keyword model that returns garbage (random-weight models do): the run fails with a clear reason, no profile is written.
-        var noSkills = await ImportAsync(host, Jsonl(6, skills: false));
+        var noSkills = await ProfilingTestData.ImportAsync(host.Http, ProfilingTestData.Jsonl(6, skills: false));
         var (s5, run) = await host.PostJsonAsync("/api/profiling-runs", new
         {
             validationSetId = noSkills.GetProperty("set").GetProperty("id").GetString(),
@@ -303,7 +267,7 @@ public sealed class SymbolicMoeApiTests
             settings = new { maxAnswerTokens = 4, keywordModel = "demo-math" },
         });
         Assert.Equal(202, s5);
-        var failed = await WaitForRunAsync(host, run.GetProperty("id").GetString()!);
+        var failed = await ProfilingTestData.WaitForRunAsync(host.Http, run.GetProperty("id").GetString()!);
         Assert.Equal("failed", failed.GetProperty("status").GetString());
         Assert.Contains("keyword model", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
         using var noProfile = await host.Http.GetAsync("/api/profiles/garbage");
@@ -314,13 +278,13 @@ public sealed class SymbolicMoeApiTests
     public async Task ExpertRemovedAfterProfiling_IsSkippedAndReported()
     {
         await using var host = await ServiceHost.StartAsync();
-        var set = await ImportAsync(host, Jsonl(6));
+        var set = await ProfilingTestData.ImportAsync(host.Http, ProfilingTestData.Jsonl(6));
         var (_, run) = await host.PostJsonAsync("/api/profiling-runs", new
         {
             validationSetId = set.GetProperty("set").GetProperty("id").GetString(),
             settings = new { maxAnswerTokens = 4, keywordModel = "demo-general", aggregatorBenchmarkItems = 2 },
         });
-        var done = await WaitForRunAsync(host, run.GetProperty("id").GetString()!);
+        var done = await ProfilingTestData.WaitForRunAsync(host.Http, run.GetProperty("id").GetString()!);
         Assert.Equal("completed", done.GetProperty("status").GetString());
 
         using var delete = await host.Http.DeleteAsync("/api/experts/demo-medicine");
@@ -340,7 +304,7 @@ public sealed class SymbolicMoeApiTests
         try
         {
             Directory.CreateDirectory(Path.Combine(data, "validation"));
-            await File.WriteAllTextAsync(Path.Combine(data, "validation", "medqa-mini.jsonl"), Jsonl(5) + "\n{broken\n");
+            await File.WriteAllTextAsync(Path.Combine(data, "validation", "medqa-mini.jsonl"), ProfilingTestData.Jsonl(5) + "\n{broken\n");
             for (var start = 0; start < 2; start++)
             {
                 await using var host = await ServiceHost.StartAsync(dataDirectory: data);

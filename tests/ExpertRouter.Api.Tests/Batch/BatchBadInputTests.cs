@@ -146,12 +146,8 @@ public sealed class BatchBadInputTests
         Assert.All(output, l => Assert.Equal(200, l.GetProperty("response").GetProperty("status_code").GetInt32()));
 
         // The batch record is final before the queue records the job's outcome: wait for the job to leave "running".
+        await BatchTestData.WaitForJobAsync(host.Http, batchId);
         var job = await host.GetJsonAsync("/api/jobs/" + batchId);
-        for (var i = 0; i < 100 && job.GetProperty("job").GetProperty("status").GetString() == "running"; i++)
-        {
-            await Task.Delay(50);
-            job = await host.GetJsonAsync("/api/jobs/" + batchId);
-        }
 
         Assert.Equal("cancelled", job.GetProperty("job").GetProperty("status").GetString());
         Assert.Equal(output.Count, job.GetProperty("items").GetProperty("succeeded").GetInt32());

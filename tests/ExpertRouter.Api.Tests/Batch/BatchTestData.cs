@@ -82,6 +82,23 @@ internal static class BatchTestData
         }
     }
 
+    /// <summary>The queue's record of a job (<c>job</c> of <c>GET /api/jobs/{id}</c>) once it has ended.</summary>
+    public static async Task<JsonElement> WaitForJobAsync(HttpClient http, string jobId)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var job = (await GetAsync(http, "/api/jobs/" + jobId)).GetProperty("job");
+            if (job.GetProperty("status").GetString() is "completed" or "failed" or "cancelled")
+            {
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the job did not end in time: " + job);
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>The lines of a file, parsed, in file order.</summary>
     public static async Task<List<JsonElement>> DownloadLinesAsync(HttpClient http, string? fileId)
     {

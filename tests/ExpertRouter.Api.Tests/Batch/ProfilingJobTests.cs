@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 
 namespace ExpertRouter.Api.Tests.Batch;
@@ -19,27 +18,13 @@ public sealed class ProfilingJobTests
     public async Task ProfilingRuns_RunAsQueueJobs_AndCancelThroughEitherApi()
     {
         await using var host = await ServiceHost.StartAsync();
-        using var content = new StringContent(Jsonl(6), Encoding.UTF8, "application/x-ndjson");
-        using var imported = await host.Http.PostAsync("/api/validation-sets?name=jobs", content);
-        var setId = JsonDocument.Parse(await imported.Content.ReadAsStringAsync()).RootElement.GetProperty("set").GetProperty("id").GetString();
+        var setId = (await ProfilingTestData.ImportAsync(host.Http, Jsonl(6), "jobs")).GetProperty("set").GetProperty("id").GetString();
         var settings = new { maxAnswerTokens = 4, keywordModel = "demo-general", aggregatorBenchmarkItems = 2 };
 
         var (status, run) = await host.PostJsonAsync("/api/profiling-runs", new { validationSetId = setId, profileId = "jobs", settings });
         Assert.Equal(202, status);
         var runId = run.GetProperty("id").GetString()!;
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        JsonElement job;
-        while (true)
-        {
-            job = (await host.GetJsonAsync("/api/jobs/" + runId)).GetProperty("job");
-            if (job.GetProperty("status").GetString() is "completed" or "failed" or "cancelled")
-            {
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, job.ToString());
-            await Task.Delay(100);
-        }
+        var job = await BatchTestData.WaitForJobAsync(host.Http, runId);
 
         Assert.Equal("profiling", job.GetProperty("kind").GetString());
         Assert.Equal("completed", job.GetProperty("status").GetString());
@@ -55,18 +40,7 @@ public sealed class ProfilingJobTests
             var id = next.GetProperty("id").GetString()!;
             using var cancel = await host.Http.PostAsync(viaJobs ? $"/api/jobs/{id}/cancel" : $"/api/profiling-runs/{id}/cancel", null);
             Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
-            while (true)
-            {
-                var j = (await host.GetJsonAsync("/api/jobs/" + id)).GetProperty("job");
-                if (j.GetProperty("status").GetString() is "completed" or "failed" or "cancelled")
-                {
-                    Assert.Equal("cancelled", j.GetProperty("status").GetString());
-                    break;
-                }
-
-                Assert.True(DateTime.UtcNow < deadline, j.ToString());
-                await Task.Delay(100);
-            }
+            Assert.Equal("cancelled", (await BatchTestData.WaitForJobAsync(host.Http, id)).GetProperty("status").GetString());
 
             Assert.Equal("cancelled", (await host.GetJsonAsync("/api/profiling-runs/" + id)).GetProperty("status").GetString());
         }

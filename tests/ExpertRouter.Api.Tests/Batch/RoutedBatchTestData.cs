@@ -32,17 +32,7 @@ internal static class RoutedBatchTestData
     /// <summary>Imports a small validation set (with skills) and profiles the demo experts on it; fails the test unless the run completes.</summary>
     public static async Task ProfileAsync(HttpClient http, string profileId)
     {
-        var jsonl = string.Join("\n", Enumerable.Range(0, 9).Select(i => JsonSerializer.Serialize(new
-        {
-            question = $"Question {i}: which option is right about topic {i % 3}?",
-            choices = new[] { "first", "second", "third", "fourth" },
-            answer = "ABCD"[i % 4].ToString(),
-            skills = new[] { i % 3 == 0 ? "algebra" : i % 3 == 1 ? "genetics" : "contract law" },
-        })));
-        using var content = new StringContent(jsonl, Encoding.UTF8, "application/x-ndjson");
-        using var imported = await http.PostAsync("/api/validation-sets?name=" + profileId, content);
-        var set = JsonDocument.Parse(await imported.Content.ReadAsStringAsync()).RootElement;
-        Assert.True(imported.IsSuccessStatusCode, set.ToString());
+        var set = await ProfilingTestData.ImportAsync(http, ProfilingTestData.Jsonl(9), profileId);
         using var started = await http.PostAsJsonAsync("/api/profiling-runs", new
         {
             validationSetId = set.GetProperty("set").GetProperty("id").GetString(),
@@ -51,19 +41,8 @@ internal static class RoutedBatchTestData
         });
         var run = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement;
         Assert.True(started.IsSuccessStatusCode, run.ToString());
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (true)
-        {
-            var state = await BatchTestData.GetAsync(http, "/api/profiling-runs/" + run.GetProperty("id").GetString());
-            if (state.GetProperty("status").GetString() is "completed" or "failed" or "cancelled")
-            {
-                Assert.True(state.GetProperty("status").GetString() == "completed", state.ToString());
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "profiling did not finish: " + state);
-            await Task.Delay(100);
-        }
+        var state = await ProfilingTestData.WaitForRunAsync(http, run.GetProperty("id").GetString()!);
+        Assert.True(state.GetProperty("status").GetString() == "completed", state.ToString());
     }
 
     /// <summary>The keyword model of the profiles made here: routing needs it, so it is the expert a stalled service keeps.</summary>

@@ -18,11 +18,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
     private ServiceProcess(Process process, string baseUrl)
     {
         _process = process;
-        BaseUrl = baseUrl;
         Http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(2) };
     }
-
-    public string BaseUrl { get; }
 
     public HttpClient Http { get; }
 
@@ -110,12 +107,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         Http.Dispose();
         Kill();
-        await Task.CompletedTask;
         _process.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     private void Append(string? line)

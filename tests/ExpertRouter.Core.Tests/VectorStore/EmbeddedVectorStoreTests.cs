@@ -1,5 +1,6 @@
 using ExpertRouter.Core.VectorStore;
 using ExpertRouter.Testing;
+using static ExpertRouter.Core.Tests.VectorStore.VectorStoreContractTests;
 
 namespace ExpertRouter.Core.Tests.VectorStore;
 
@@ -265,7 +266,4 @@ public sealed class EmbeddedVectorStoreTests : IDisposable
 
         return dot / (Math.Sqrt(qq) * norm);
     }
-
-    private static VectorPoint Point(string id, float[] vector, params (string Key, string Value)[] payload) =>
-        new(id, vector, payload.ToDictionary(p => p.Key, p => p.Value));
 }

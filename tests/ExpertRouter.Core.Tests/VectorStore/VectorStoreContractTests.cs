@@ -377,7 +377,7 @@ public abstract class VectorStoreContractTests : IAsyncLifetime
         return c;
     }
 
-    protected static VectorPoint Point(string id, float[] vector, params (string Key, string Value)[] payload) =>
+    internal static VectorPoint Point(string id, float[] vector, params (string Key, string Value)[] payload) =>
         new(id, vector, payload.ToDictionary(p => p.Key, p => p.Value));
 
     protected static float[] RandomVector(Random random, int dimensions)

@@ -80,8 +80,7 @@ public sealed class ModelManagerTests(LlamaFixture fixture)
     {
         await using var manager = new LlamaModelManager(new ModelManagerOptions { MemoryBudgetBytes = OneModel() * 3 / 2, AdmissionTimeout = TimeSpan.FromSeconds(30) });
         var busy = await manager.AcquireAsync(Spec("busy"));
-        var messages = new List<string>();
-        var waiting = manager.AcquireAsync(Spec("next"), new Progress<string>(m => { lock (messages) { messages.Add(m); } }));
+        var waiting = manager.AcquireAsync(Spec("next"));
         await Task.Delay(300);
         Assert.False(waiting.IsCompleted);
         busy.Dispose(); // now idle: evictable
