@@ -55,7 +55,7 @@ public sealed class SqlBatchStore(IDatabase database, TimeProvider? timeProvider
         if (after is not null)
         {
             var op = ascending ? ">" : "<";
-            where.Add($"(created_at {op} (SELECT created_at FROM files WHERE id = @after) OR (created_at = (SELECT created_at FROM files WHERE id = @after) AND id {op} @after))");
+            where.Add(SqlValues.Beyond("files", op, "@after"));
         }
 
         var order = ascending ? "ASC" : "DESC";
@@ -111,8 +111,7 @@ public sealed class SqlBatchStore(IDatabase database, TimeProvider? timeProvider
 
     public async Task<IReadOnlyList<BatchRecord>> ListBatchesAsync(string? after, int limit, CancellationToken cancellationToken = default)
     {
-        var where = after is null ? "" :
-            " WHERE (created_at < (SELECT created_at FROM batches WHERE id = @after) OR (created_at = (SELECT created_at FROM batches WHERE id = @after) AND id < @after))";
+        var where = after is null ? "" : " WHERE " + SqlValues.Beyond("batches", "<", "@after");
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<BatchRow>(new CommandDefinition(
             $"SELECT {BatchColumns} FROM batches{where} ORDER BY created_at DESC, id DESC LIMIT @limit",

@@ -22,12 +22,11 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
         "progress AS Progress, error AS Error, run_after AS RunAfter, created_at AS CreatedAt, started_at AS StartedAt, " +
         "finished_at AS FinishedAt, updated_at AS UpdatedAt";
 
-    // PostgreSQL takes the kinds as one array parameter (Npgsql); Dapper expands the list for SQLite.
-    private string Claimable => (_postgres ? "kind = ANY(@kinds)" : "kind IN @kinds") +
-        " AND ((status = 'queued' AND run_after <= @now) OR (status = 'running' AND lease_expires_at < @now AND attempts < max_attempts))";
-
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly bool _postgres = database.Provider == StorageProvider.Postgres;
+
+    /// <summary>The claim statement of this dialect, built once (workers run it every poll).</summary>
+    private readonly string _claimSql = ClaimSql(database.Provider == StorageProvider.Postgres);
 
     public async Task<bool> EnqueueAsync(NewJob job, CancellationToken cancellationToken = default)
     {
@@ -70,15 +69,8 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
 
         var now = _time.GetUtcNow();
         var p = new { worker, kinds = kinds.ToArray(), now = Ts(now), expires = Ts(now + lease) };
-        const string Set =
-            "status = 'running', lease_owner = @worker, lease_expires_at = @expires, heartbeat_at = @now, attempts = attempts + 1, " +
-            "started_at = COALESCE(started_at, @now), finished_at = NULL, updated_at = @now";
-        var sql = _postgres
-            ? $"WITH next AS (SELECT id FROM jobs WHERE {Claimable} ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) " +
-              $"UPDATE jobs SET {Set} FROM next WHERE jobs.id = next.id RETURNING {Qualified("jobs")}"
-            : $"UPDATE jobs SET {Set} WHERE id = (SELECT id FROM jobs WHERE {Claimable} ORDER BY created_at, id LIMIT 1) RETURNING {Columns}";
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<JobRow>(new CommandDefinition(sql, p, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<JobRow>(new CommandDefinition(_claimSql, p, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (row is null)
         {
             return null;
@@ -231,7 +223,7 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
 
         if (query.After is not null)
         {
-            where.Add("(created_at < (SELECT created_at FROM jobs WHERE id = @After) OR (created_at = (SELECT created_at FROM jobs WHERE id = @After) AND id < @After))");
+            where.Add(SqlValues.Beyond("jobs", "<", "@After"));
         }
 
         var sql = $"SELECT {Columns} FROM jobs{(where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")} ORDER BY created_at DESC, id DESC LIMIT @Limit";
@@ -377,6 +369,20 @@ public sealed class SqlJobStore(IDatabase database, TimeProvider? timeProvider =
     private object Ts(DateTimeOffset value) => SqlValues.Ts(_postgres, value);
 
     internal static string Name(JobStatus status) => status.ToString().ToLowerInvariant();
+
+    private static string ClaimSql(bool postgres)
+    {
+        // PostgreSQL takes the kinds as one array parameter (Npgsql); Dapper expands the list for SQLite.
+        var claimable = (postgres ? "kind = ANY(@kinds)" : "kind IN @kinds") +
+            " AND ((status = 'queued' AND run_after <= @now) OR (status = 'running' AND lease_expires_at < @now AND attempts < max_attempts))";
+        const string Set =
+            "status = 'running', lease_owner = @worker, lease_expires_at = @expires, heartbeat_at = @now, attempts = attempts + 1, " +
+            "started_at = COALESCE(started_at, @now), finished_at = NULL, updated_at = @now";
+        return postgres
+            ? $"WITH next AS (SELECT id FROM jobs WHERE {claimable} ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) " +
+              $"UPDATE jobs SET {Set} FROM next WHERE jobs.id = next.id RETURNING {Qualified("jobs")}"
+            : $"UPDATE jobs SET {Set} WHERE id = (SELECT id FROM jobs WHERE {claimable} ORDER BY created_at, id LIMIT 1) RETURNING {Columns}";
+    }
 
     private static string Qualified(string table) => string.Join(", ", Columns.Split(", ").Select(c => table + "." + c));
 

@@ -9,6 +9,13 @@ internal static class SqlValues
 
     public static object? Ts(bool postgres, DateTimeOffset? value) => value is { } v ? Ts(postgres, v) : null;
 
+    /// <summary>
+    /// Keyset paging: rows of <paramref name="table"/> before (<c>&lt;</c>) or after (<c>&gt;</c>) the row whose id is the
+    /// parameter <paramref name="parameter"/>, in (created_at, id) order. Only fixed names go in here, never input.
+    /// </summary>
+    public static string Beyond(string table, string op, string parameter) =>
+        $"(created_at {op} (SELECT created_at FROM {table} WHERE id = {parameter}) OR (created_at = (SELECT created_at FROM {table} WHERE id = {parameter}) AND id {op} {parameter}))";
+
     public static object Bool(bool postgres, bool value) => postgres ? value : value ? 1L : 0L;
 
     public static bool ToBool(object? value) => value switch

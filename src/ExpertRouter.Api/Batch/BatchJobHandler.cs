@@ -652,13 +652,19 @@ public sealed partial class BatchJobHandler(
         try
         {
             using var timer = new PeriodicTimer(_options.ProgressInterval, time);
+            (int Completed, int Failed)? written = null;
             do
             {
                 try
                 {
                     run.Context.ReportProgress(run.Progress.Snapshot());
-                    await run.Context.FlushProgressAsync(ct).ConfigureAwait(false);
-                    await batches.UpdateCountsAsync(run.Batch.Id, run.Progress.Total, run.Progress.Completed, run.Progress.Failed, ct).ConfigureAwait(false);
+                    await run.Context.FlushProgressAsync(ct).ConfigureAwait(false); // also how a cancel from elsewhere is seen
+                    var counts = (run.Progress.Completed, run.Progress.Failed);
+                    if (counts != written)
+                    {
+                        await batches.UpdateCountsAsync(run.Batch.Id, run.Progress.Total, counts.Completed, counts.Failed, ct).ConfigureAwait(false);
+                        written = counts;
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -702,25 +708,23 @@ public sealed partial class BatchJobHandler(
         data = problems.Take(MaxListedErrors).Select(p => new { code = p.Code, message = p.Message, param = (string?)null, line = p.Number }),
     });
 
-    private static string OkLine(string customId, object body) => JsonSerializer.Serialize(new BatchOutputLineDto
-    {
-        Id = "batch_req_" + Guid.NewGuid().ToString("N"),
-        CustomId = customId,
-        Response = new BatchLineResponseDto { StatusCode = 200, RequestId = "req_" + Guid.NewGuid().ToString("N"), Body = body },
-    }, OpenAiJson.Options);
+    private static string OkLine(string customId, object body) => Line(customId, Response(200, body), null);
 
-    private static string ResponseLine(string customId, OpenAiException error) => JsonSerializer.Serialize(new BatchOutputLineDto
-    {
-        Id = "batch_req_" + Guid.NewGuid().ToString("N"),
-        CustomId = customId,
-        Response = new BatchLineResponseDto { StatusCode = error.Status, RequestId = "req_" + Guid.NewGuid().ToString("N"), Body = ErrorMapper.Envelope(error) },
-    }, OpenAiJson.Options);
+    private static string ResponseLine(string customId, OpenAiException error) => Line(customId, Response(error.Status, ErrorMapper.Envelope(error)), null);
 
-    private static string ErrorLine(string? customId, string code, string message, int line) => JsonSerializer.Serialize(new BatchOutputLineDto
+    private static string ErrorLine(string? customId, string code, string message, int line) =>
+        Line(customId, null, new BatchLineErrorDto { Code = code, Message = message, Line = line });
+
+    private static BatchLineResponseDto Response(int status, object body) =>
+        new() { StatusCode = status, RequestId = "req_" + Guid.NewGuid().ToString("N"), Body = body };
+
+    /// <summary>One output or error file line in OpenAI's format: a response, or an error the request never got past.</summary>
+    private static string Line(string? customId, BatchLineResponseDto? response, BatchLineErrorDto? error) => JsonSerializer.Serialize(new BatchOutputLineDto
     {
         Id = "batch_req_" + Guid.NewGuid().ToString("N"),
         CustomId = customId,
-        Error = new BatchLineErrorDto { Code = code, Message = message, Line = line },
+        Response = response,
+        Error = error,
     }, OpenAiJson.Options);
 
     /// <summary>One prepared line: the validated request and where it goes.</summary>
